@@ -1,6 +1,6 @@
 // Virtual-time tests of the session engine: queueing, retry with delay, teardown.
 import { expect } from 'chai';
-import { concatMap, filter, map, Observable, timer, type ColdObservable } from 'rxjs';
+import { concatMap, filter, map, Observable, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { ProcessSpec, ProcOut } from '../src/drivers/claudeProcess.ts';
 import { engine$ } from '../src/streams/engine.ts';
@@ -39,7 +39,9 @@ const req = (prompt: string, sessionKey = 'k1'): TurnRequest => ({ sessionKey, i
 describe('session engine (virtual time)', () => {
   let ts: TestScheduler;
   beforeEach(() => {
-    ts = new TestScheduler((a, b) => expect(a).to.deep.equal(b));
+    ts = new TestScheduler((a, b) => {
+      expect(a).to.deep.equal(b);
+    });
   });
 
   function deps(spawn: SessionDeps['spawn'], extra: Partial<SessionDeps> = {}): SessionDeps {
@@ -75,7 +77,7 @@ describe('session engine (virtual time)', () => {
 
   it('gives up after the respawn budget with one failure', () => {
     ts.run(({ cold, expectObservable }) => {
-      const crashes: ColdObservable<ProcOut>[] = [cold('six|', V), cold('six|', V), cold('six|', V)];
+      const crashes: Observable<ProcOut>[] = [cold('six|', V), cold('six|', V), cold('six|', V)];
       const session = new Session({ key: 'k1', dir: '/d1', persona }, deps(() => crashes.shift()!, { maxRespawns: 2 }));
       // crash at 2, +10 → 12 crash at 14, +20 → 34 crash at 36 → failure.
       expectObservable(session.turn$(req('hi'), 0).pipe(map((e) => (e.kind === 'failure' ? `${e.kind}:${e.reason}` : e.kind)))).toBe(

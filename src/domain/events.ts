@@ -16,6 +16,8 @@ export interface ResultEvent {
   turns: number;
   /** Running total for the CLI process (PROTOCOL.md gotcha 26): read the latest, never add. */
   costUsd: number;
+  /** This turn's share of costUsd (difference from the session's previous result). */
+  turnCostUsd?: number;
   usage: Record<string, unknown>;
   denials: PermissionDenial[];
   sessionId: string;

@@ -32,9 +32,9 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 // Teardowns still in progress; shutdown waits for them so no child outlives the bot.
 const reaping = new Set<Promise<void>>();
-const live = new Map<number, { bin: string; startedAt: number }>();
+const live = new Map<number, { bin: string; startedAt: number; tag: string }>();
 
-export function liveProcesses(): ReadonlyMap<number, { bin: string; startedAt: number }> {
+export function liveProcesses(): ReadonlyMap<number, { bin: string; startedAt: number; tag: string }> {
   return live;
 }
 
@@ -72,7 +72,7 @@ export function claudeProcess$(specFn: () => ProcessSpec, stdin$: Observable<str
       return;
     }
     const pid = child.pid;
-    if (pid !== undefined) live.set(pid, { bin: spec.bin, startedAt: Date.now() });
+    if (pid !== undefined) live.set(pid, { bin: spec.bin, startedAt: Date.now(), tag });
 
     const subs: Subscription[] = [];
     let outDone = false;
@@ -146,4 +146,12 @@ export function claudeProcess$(specFn: () => ProcessSpec, stdin$: Observable<str
       child.stderr!.resume();
     };
   });
+}
+
+/** Second signal: SIGKILL every live CLI group and everything tagged, synchronously. */
+export function killAllNow(): void {
+  for (const [pid, info] of live) {
+    signal(-pid, 'SIGKILL');
+    sweep(info.tag, pid);
+  }
 }

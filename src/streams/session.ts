@@ -64,6 +64,13 @@ class CrashError extends Error {}
 class StartupError extends Error {}
 class StaleSessionError extends Error {}
 class StoppedError extends Error {}
+class ShutdownError extends Error {}
+
+const SHUTDOWN_FAILURE: SessionEvent = {
+  kind: 'failure',
+  reason: 'shutdown',
+  message: 'The bot is restarting; this message will be answered when it is back.',
+};
 
 const STALE = /No conversation found with session ID/;
 
@@ -109,6 +116,7 @@ export class Session {
   lastActivity: number;
   private idleSince: number | undefined;
   private controlSeq = 0;
+  private draining = false;
 
   constructor(config: SessionConfig, deps: SessionDeps) {
     this.key = config.key;
@@ -215,6 +223,15 @@ export class Session {
     return true;
   }
 
+  /**
+   * Bot shutdown: no turn starts any more, the running one ends with a 'shutdown' failure (its
+   * message stays in the journal and is answered after the restart), the process is ended.
+   */
+  shutdown(): void {
+    this.draining = true;
+    this.killProcess();
+  }
+
   /** Ends the process now (idle eviction, persona change, shutdown). A running turn is resumed. */
   killProcess(): void {
     this.kill$.next();
@@ -246,6 +263,7 @@ export class Session {
       if (generation < this.generation) {
         return of<SessionEvent>({ kind: 'failure', reason: 'cancelled', message: 'Dropped from the queue by /stop.' });
       }
+      if (this.draining) return of<SessionEvent>(SHUTDOWN_FAILURE);
       let crashes = 0;
       let stopRequested = false;
       let interruptTimer: Subscription | undefined;
@@ -263,6 +281,7 @@ export class Session {
         let gotResult = false;
         const crash = (why: string) => {
           if (sub.closed) return;
+          if (this.draining) return sub.error(new ShutdownError(why));
           if (stopRequested) return sub.error(new StoppedError(why));
           crashes++;
           if (crashes <= this.deps.maxRespawns) {
@@ -297,7 +316,9 @@ export class Session {
                   return;
                 }
                 gotResult = true;
-                const result: ResultEvent = stopRequested ? { ...ev, stopped: true } : ev;
+                const prev = this.lastResult?.costUsd;
+                const turnCostUsd = prev !== undefined && ev.costUsd >= prev ? ev.costUsd - prev : ev.costUsd;
+                const result: ResultEvent = { ...ev, turnCostUsd, ...(stopRequested ? { stopped: true } : {}) };
                 this.lastResult = result;
                 sub.next(result);
                 sub.complete();
@@ -348,6 +369,7 @@ export class Session {
   }
 
   private failureFor(err: unknown, stopped: boolean, crashes: number): SessionEvent {
+    if (err instanceof ShutdownError) return SHUTDOWN_FAILURE;
     if (stopped) return { kind: 'failure', reason: 'stopped', message: 'Stopped. Claude Code did not answer the interrupt, so its process was ended; the conversation continues with your next message.' };
     if (err instanceof StartupError) return { kind: 'failure', reason: 'startup', message: `Claude Code could not start: ${err.message.trim()}` };
     if (err instanceof CrashError) {

@@ -1,0 +1,126 @@
+// Every effect that touches Telegram: long polling as an Observable, method calls for the outbox,
+// file downloads into a session directory. The token never appears in logs or errors.
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Api, longPoll, TelegramApiError, type Update } from 'node-telegram-bot-api';
+import { defer, from, Observable } from 'rxjs';
+import type { DownloadRequest, DownloadResult } from '../app.ts';
+import type { ApiCall } from '../streams/outbox.ts';
+
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'stopped_message_generation'];
+
+/** ntba's Api with its generic request method opened up for the outbox. */
+export class TelegramApi extends Api {
+  readonly apiRoot: string;
+  private readonly secretToken: string;
+  constructor(token: string, apiRoot: string) {
+    // The outbox owns retries and 429 handling, so the library does none.
+    super(token, { apiRoot, maxRetries: 0, timeoutMs: 60_000 });
+    this.apiRoot = apiRoot;
+    this.secretToken = token;
+  }
+
+  call(call: ApiCall): Observable<unknown> {
+    return defer(() => this.request<unknown>(call.method, call.params));
+  }
+
+  fileUrl(filePath: string): string {
+    return `${this.apiRoot}/file/bot${this.secretToken}/${filePath}`;
+  }
+
+  /** Removes the token from any text (error messages may carry URLs). */
+  redact(text: string): string {
+    return text.split(this.secretToken).join('<token>');
+  }
+}
+
+export class FatalTelegramError extends Error {}
+
+/** Updates from getUpdates long polling. 409 (another instance) and 401 end it with a clear error. */
+export function updates$(api: TelegramApi, log: (m: string) => void): Observable<Update> {
+  return new Observable<Update>((subscriber) => {
+    const abort = new AbortController();
+    (async () => {
+      try {
+        const poll = longPoll(api, { timeout: 25, allowedUpdates: ALLOWED_UPDATES, onError: (e) => log(`polling: ${api.redact(String(e))}; retrying`) }, abort.signal);
+        for await (const u of poll) {
+          if (abort.signal.aborted) break;
+          subscriber.next(u);
+        }
+        subscriber.complete();
+      } catch (err) {
+        if (abort.signal.aborted) return subscriber.complete();
+        if (err instanceof TelegramApiError && err.errorCode === 409) {
+          subscriber.error(new FatalTelegramError('Telegram says another instance is already polling this bot token (409 Conflict). Stop the other instance (or remove its webhook), then start this one again.'));
+        } else if (err instanceof TelegramApiError && (err.errorCode === 401 || err.errorCode === 404)) {
+          subscriber.error(new FatalTelegramError(`Telegram rejected the bot token (${err.errorCode} ${err.description}). Check TELEGRAM_BOT_TOKEN (from @BotFather).`));
+        } else subscriber.error(new FatalTelegramError(`Polling Telegram failed: ${api.redact(String(err))}`));
+      }
+    })();
+    return () => abort.abort();
+  });
+}
+
+/** A file name that is safe in a directory: no path parts, no control or odd characters. */
+export function sanitizeFileName(name: string): string {
+  const base = basename(name.replace(/\\/g, '/'))
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_')
+    .replace(/^\.+/, '')
+    .trim();
+  const safe = base.length ? base : 'file';
+  if (safe.length <= 100) return safe;
+  const ext = extname(safe).slice(0, 12);
+  return safe.slice(0, 100 - ext.length) + ext;
+}
+
+async function freeName(dir: string, name: string): Promise<string> {
+  const ext = extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  for (let i = 0; ; i++) {
+    const candidate = i === 0 ? name : `${stem}-${i}${ext}`;
+    try {
+      await stat(join(dir, candidate));
+    } catch {
+      return candidate;
+    }
+  }
+}
+
+/** getFile, then the file URL under the API root, streamed into `dir` under a fresh sanitized name. */
+export function download(api: TelegramApi, maxBytes: number) {
+  return (file: DownloadRequest, dir: string): Observable<DownloadResult> =>
+    from(
+      (async (): Promise<DownloadResult> => {
+        try {
+          const info = await api.getFile({ file_id: file.fileId });
+          if (!info.file_path) return { ok: false, message: 'Telegram did not give a download path for this file.' };
+          if (info.file_size !== undefined && info.file_size > maxBytes) return { ok: false, message: `the file is larger than ${Math.round(maxBytes / 1048576)} MB.` };
+          const res = await fetch(api.fileUrl(info.file_path));
+          if (!res.ok || !res.body) return { ok: false, message: `download failed with HTTP ${res.status}.` };
+          await mkdir(dir, { recursive: true });
+          const name = await freeName(dir, sanitizeFileName(file.name));
+          const tmp = join(dir, `.${name}.part`);
+          let bytes = 0;
+          const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+          body.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            if (bytes > maxBytes) body.destroy(new Error(`the file is larger than ${Math.round(maxBytes / 1048576)} MB`));
+          });
+          try {
+            await pipeline(body, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
+          } catch (err) {
+            await rm(tmp, { force: true });
+            return { ok: false, message: (err as Error).message };
+          }
+          await rename(tmp, join(dir, name));
+          return { ok: true, name, bytes };
+        } catch (err) {
+          return { ok: false, message: api.redact(err instanceof TelegramApiError ? err.description : String(err)) };
+        }
+      })(),
+    );
+}

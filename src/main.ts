@@ -1,0 +1,145 @@
+// Composition root: configuration, drivers, the one subscribe, signal handling.
+import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Subject, takeUntil } from 'rxjs';
+import { app$, type TurnMeta } from './app.ts';
+import { BOT_COMMANDS } from './domain/commands.ts';
+import { allReaped, claudeProcess$, killAllNow } from './drivers/claudeProcess.ts';
+import { Journal } from './drivers/journal.ts';
+import { loadPersonas } from './drivers/personas.ts';
+import { treeRss } from './drivers/processTree.ts';
+import { SessionRegistry } from './drivers/sessionRegistry.ts';
+import { sessionStore } from './drivers/sessionStore.ts';
+import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
+import { ConfigError, parseConfig } from './protocol/config.ts';
+import { outbox } from './streams/outbox.ts';
+import type { TurnRequest } from './streams/session.ts';
+
+const DEFAULT_CLAUDE_BIN = fileURLToPath(new URL('../node_modules/.bin/claude', import.meta.url));
+
+let redact = (s: string) => s;
+const log = (msg: string) => console.log(`${new Date().toISOString()} ${redact(msg)}`);
+const fail = (msg: string): never => {
+  console.error(redact(msg));
+  process.exit(1);
+};
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config;
+  try {
+    config = parseConfig(process.env, { claudeBin: DEFAULT_CLAUDE_BIN, totalMemBytes: totalmem() });
+  } catch (err) {
+    return fail(err instanceof ConfigError ? err.message : String(err));
+  }
+  const token = config.token;
+  redact = (s) => s.split(token).join('<token>');
+
+  let personas;
+  try {
+    personas = loadPersonas(config.personasDir);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  if (!personas.has(config.defaultPersona)) {
+    return fail(`DEFAULT_PERSONA "${config.defaultPersona}" is not in ${config.personasDir} (have: ${[...personas.keys()].join(', ')}).`);
+  }
+  if (!existsSync(config.claudeBin)) {
+    return fail(`Claude Code was not found at ${config.claudeBin}. Run npm install (it installs @anthropic-ai/claude-code), or set CLAUDE_BIN.`);
+  }
+
+  const api = new TelegramApi(token, config.apiRoot);
+  let me;
+  try {
+    me = await api.getMe();
+    await api.setMyCommands({ commands: BOT_COMMANDS.map((c) => ({ ...c })) });
+  } catch (err) {
+    return fail(`Telegram did not accept the bot token at ${config.apiRoot}: ${redact(String(err))}. Check TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_API_ROOT.`);
+  }
+
+  const journal = new Journal(config.sessionsDir);
+  const registry = new SessionRegistry(
+    config.sessionsDir,
+    personas,
+    config.defaultPersona,
+    {
+      spawn: claudeProcess$,
+      store: sessionStore,
+      bin: config.claudeBin,
+      env: process.env,
+      idleMs: config.idleMs,
+      maxQueue: config.maxQueue,
+    },
+    config.maxLiveSessions,
+    log,
+  );
+
+  const recovered: TurnRequest[] = journal.list().map((e) => ({ sessionKey: e.sessionKey, id: e.id, prompt: e.prompt, meta: e.meta as TurnMeta }));
+  if (recovered.length) log(`resuming ${recovered.length} message(s) left unanswered by the previous run`);
+
+  const shutdown$ = new Subject<void>();
+  const ops$ = app$(
+    updates$(api, log).pipe(takeUntil(shutdown$)),
+    {
+      allowedUserIds: config.allowedUserIds,
+      registry,
+      download: download(api, config.maxFileBytes),
+      journal,
+      maxFileBytes: config.maxFileBytes,
+      permissionTimeoutMs: config.permissionTimeoutMs,
+      stallMs: config.stallMs,
+      botUsername: me.username,
+      log,
+      rssOf: treeRss,
+      liveCount: () => registry.liveCount(),
+      maxLive: config.maxLiveSessions,
+    },
+    recovered,
+  );
+
+  let stopping = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const finish = async (code: number) => {
+    clearTimeout(graceTimer);
+    for (const s of registry.all()) s.shutdown();
+    await allReaped();
+    log(`stopped (exit ${code})`);
+    process.exit(code);
+  };
+
+  const subscription = outbox(ops$, (call) => api.call(call)).subscribe({
+    next: (o) => {
+      if (!o.ok) log(`telegram ${o.op.op} failed: ${o.error?.code} ${o.error?.description}`);
+      const ref = 'ref' in o.op ? o.op.ref : '';
+      const at = ref.lastIndexOf(':final:');
+      if (at > 0 && ref.endsWith(':last')) journal.remove(ref.slice(0, at));
+    },
+    error: (err: unknown) => {
+      log(`fatal: ${err instanceof Error ? err.message : String(err)}`);
+      void finish(1);
+    },
+    complete: () => void finish(0),
+  });
+
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) {
+      log(`${sig} again: exiting now`);
+      killAllNow();
+      subscription.unsubscribe();
+      process.exit(130);
+    }
+    stopping = true;
+    log(`${sig}: no new messages; running turns get ${config.shutdownGraceMs / 1000} s to finish (send ${sig} again to exit now)`);
+    shutdown$.next();
+    graceTimer = setTimeout(() => {
+      log('grace period over: stopping the remaining turns; they will be answered after the restart');
+      for (const s of registry.all()) s.shutdown();
+    }, config.shutdownGraceMs);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  log(`@${me.username} is running: ${personas.size} personas, sessions in ${config.sessionsDir}, up to ${config.maxLiveSessions} live Claude Code processes`);
+}
+
+void main();

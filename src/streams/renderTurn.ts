@@ -1,0 +1,211 @@
+// One turn's events → Telegram operations: a live view while it runs (a draft in private chats,
+// an edited preview message elsewhere), tool progress, retry notices, and the final answer as
+// real messages with a compact footer.
+import { auditTime, connect, filter, last, map, merge, mergeMap, scan, share, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
+import type { SessionEvent } from '../domain/events.ts';
+import type { Rendered } from '../domain/render/entities.ts';
+import { plain } from '../domain/render/entities.ts';
+import { renderMarkdown } from '../domain/render/markdown.ts';
+import { splitRendered, truncateRendered } from '../domain/render/split.ts';
+import { joinRendered, styled } from '../domain/render/compose.ts';
+import type { ChatRef, OutOp } from './outbox.ts';
+
+export interface TurnContext {
+  reqId: string;
+  chat: ChatRef;
+  privateChat: boolean;
+  /** The user's message, so the answer replies to it. */
+  replyTo?: number;
+  /** Numeric id for sendMessageDraft (non-zero). */
+  draftId: number;
+}
+
+interface ToolLine {
+  id: string;
+  line: string;
+  ok?: boolean;
+}
+
+export interface TurnView {
+  tools: ToolLine[];
+  text: string;
+  sawDelta: boolean;
+  lastMessageId: string;
+  notes: string[];
+  thinking: boolean;
+  terminal?: SessionEvent;
+}
+
+export const emptyView = (): TurnView => ({ tools: [], text: '', sawDelta: false, lastMessageId: '', notes: [], thinking: false });
+
+const isTerminal = (e: SessionEvent) => e.kind === 'result' || e.kind === 'failure';
+
+const addText = (v: TurnView, text: string, messageId: string): TurnView => ({
+  ...v,
+  text: v.text && messageId !== v.lastMessageId ? `${v.text}\n\n${text}` : v.text + text,
+  lastMessageId: messageId,
+  thinking: false,
+});
+
+export function reduceView(v: TurnView, e: SessionEvent): TurnView {
+  switch (e.kind) {
+    case 'text_delta':
+      return { ...addText(v, e.text, e.messageId), sawDelta: true };
+    case 'text':
+      // With partial messages the deltas already carried this block (PROTOCOL.md gotcha 6).
+      return v.sawDelta ? v : addText(v, e.text, e.messageId);
+    case 'thinking':
+      return { ...v, thinking: true };
+    case 'tool_use':
+      return { ...v, thinking: false, tools: [...v.tools, { id: e.id, line: e.summary ? `${e.name}: ${e.summary}` : e.name }] };
+    case 'tool_result':
+      return { ...v, tools: v.tools.map((t) => (t.id === e.toolUseId ? { ...t, ok: e.ok } : t)) };
+    case 'api_retry': {
+      const what = e.status ? `API error ${e.status}` : `API error (${e.error})`;
+      const note = `${what}, retry ${e.attempt}/${e.max} in ${Math.max(1, Math.round(e.delayMs / 1000))} s`;
+      return { ...v, notes: [...v.notes.filter((n) => !n.startsWith('API error')), note] };
+    }
+    case 'status':
+      return { ...v, notes: [...v.notes, e.message] };
+    case 'result':
+    case 'failure':
+      return { ...v, terminal: e };
+    default:
+      return v;
+  }
+}
+
+const toolText = (t: ToolLine) => `${t.ok === undefined ? '⏳' : t.ok ? '✅' : '❌'} ${t.line}`;
+
+/** The live view: last tools, notes, and the tail of the streamed text, within one message. */
+export function liveView(v: TurnView, max = 4096): Rendered {
+  const tools = v.tools.slice(-6);
+  const head = [
+    ...(v.tools.length > tools.length ? [plain(`… ${v.tools.length - tools.length} earlier tool calls`)] : []),
+    ...tools.map((t) => plain(toolText(t))),
+    ...v.notes.slice(-3).map((n) => styled(`⚠️ ${n}`, 'italic')),
+    ...(v.thinking ? [styled('💭 thinking…', 'italic')] : []),
+  ];
+  const headR = joinRendered(head);
+  const room = Math.max(200, max - headR.text.length - 8);
+  let tail = v.text;
+  if (tail.length > room) {
+    let cut = tail.length - room;
+    if (/[\uDC00-\uDFFF]/.test(tail[cut] ?? '')) cut++;
+    tail = `…${tail.slice(cut)}`;
+  }
+  const body = tail.trim() ? renderMarkdown(tail) : plain(v.tools.length || v.notes.length ? '' : '…');
+  const view = joinRendered([headR, body], '\n\n');
+  return view.text.length > max ? truncateRendered(view, max) : view.text.length ? view : plain('…');
+}
+
+const fmtSecs = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
+
+export function footer(v: TurnView, costUsd: number | undefined): Rendered {
+  const r = v.terminal?.kind === 'result' ? v.terminal : undefined;
+  if (!r) return plain('');
+  const parts = [`⏱ ${fmtSecs(r.durationMs)}`, `${r.turns} turn${r.turns === 1 ? '' : 's'}`];
+  if (costUsd !== undefined) parts.push(`$${costUsd.toFixed(4)}`);
+  if (v.tools.length) parts.push(`🔧 ${v.tools.length} tool${v.tools.length === 1 ? '' : 's'}`);
+  return styled(parts.join(' · '), 'italic');
+}
+
+/** The final answer as one or more messages (each ≤ 4096 UTF-16 units). */
+export function finalMessages(v: TurnView, costUsd?: number): Rendered[] {
+  const t = v.terminal;
+  if (!t) return [];
+  if (t.kind === 'failure') {
+    if (t.reason === 'cancelled') return [plain(`⏹ ${t.message}`)];
+    if (t.reason === 'stopped') return [joinRendered([plain(`⏹ ${t.message}`), v.text.trim() ? renderMarkdown(v.text) : plain('')], '\n\n')].flatMap((r) => splitRendered(r));
+    return [plain(`⚠️ ${t.message}`)];
+  }
+  if (t.kind !== 'result') return [];
+  const foot = footer(v, costUsd);
+  let body: Rendered;
+  if (t.stopped) {
+    body = joinRendered([plain('⏹ Stopped.'), v.text.trim() ? renderMarkdown(v.text) : plain('')], '\n\n');
+  } else if (t.isError) {
+    body = plain(`⚠️ Claude Code reported an error: ${t.text || t.subtype}`);
+  } else {
+    const answer = t.text.trim() ? t.text : v.text;
+    body = answer.trim() ? renderMarkdown(answer) : plain('(Claude Code finished without a text answer.)');
+  }
+  if (t.denials.length) {
+    const list = t.denials.map((d) => `${d.toolName}${typeof d.input.command === 'string' ? ` (${d.input.command.slice(0, 60)})` : ''}`).join(', ');
+    body = joinRendered([body, plain(`🚫 Not permitted: ${list}`)], '\n\n');
+  }
+  const chunks = splitRendered(body);
+  const lastChunk = chunks[chunks.length - 1];
+  if (foot.text && lastChunk && lastChunk.text.length + foot.text.length + 2 <= 4096) {
+    chunks[chunks.length - 1] = joinRendered([lastChunk, foot], '\n\n');
+  } else if (foot.text) chunks.push(foot);
+  return chunks;
+}
+
+export interface RenderOptions {
+  scheduler?: SchedulerLike;
+  /** Minimum ms between live view updates handed to the outbox (the outbox coalesces too). */
+  liveEveryMs?: number;
+  typingEveryMs?: number;
+  /** Cost of this turn (the CLI reports a running total; the caller computes the difference). */
+  costOf?: (e: SessionEvent) => number | undefined;
+}
+
+export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext, opts: RenderOptions = {}): Observable<OutOp> {
+  const scheduler = opts.scheduler ?? asyncScheduler;
+  const liveRef = `${ctx.reqId}:live`;
+  return events$.pipe(
+    connect((shared$) => {
+      const views$ = shared$.pipe(scan(reduceView, emptyView()), share());
+      const done$ = shared$.pipe(filter(isTerminal));
+      let previewSent = false;
+      const live$ = views$.pipe(
+        filter((v) => !v.terminal && (v.text.length > 0 || v.tools.length > 0 || v.notes.length > 0 || v.thinking)),
+        auditTime(opts.liveEveryMs ?? 300, scheduler),
+        takeUntil(done$),
+        map((v): OutOp => {
+          const view = liveView(v);
+          if (ctx.privateChat) return { op: 'draft', chat: ctx.chat, draftId: ctx.draftId, text: view.text, entities: view.entities, canStop: true };
+          const op: OutOp = previewSent
+            ? { op: 'edit', ref: liveRef, chat: ctx.chat, text: view.text, entities: view.entities }
+            : { op: 'send', ref: liveRef, chat: ctx.chat, text: view.text, entities: view.entities };
+          previewSent = true;
+          return op;
+        }),
+      );
+      const typing$ = timer(0, opts.typingEveryMs ?? 4000, scheduler).pipe(
+        takeUntil(done$),
+        map((): OutOp => ({ op: 'typing', chat: ctx.chat })),
+      );
+      const final$ = views$.pipe(
+        last(undefined, emptyView()),
+        mergeMap((v) => {
+          const ops: OutOp[] = [];
+          if (previewSent) {
+            // The preview keeps the tool log; without tools it is noise once the answer is there.
+            if (v.tools.length) {
+              const log = joinRendered(v.tools.slice(-20).map((t) => plain(toolText(t))));
+              ops.push({ op: 'edit', ref: liveRef, chat: ctx.chat, text: log.text, entities: log.entities });
+            } else ops.push({ op: 'delete', ref: liveRef, chat: ctx.chat });
+          }
+          const cost = v.terminal ? opts.costOf?.(v.terminal) : undefined;
+          // ':last' marks delivery of the answer (the journal entry goes); a shutdown notice keeps it.
+          const kept = v.terminal?.kind === 'failure' && v.terminal.reason === 'shutdown';
+          finalMessages(v, cost).forEach((m, i, all) => {
+            ops.push({
+              op: 'send',
+              ref: `${ctx.reqId}:final:${i}${i === all.length - 1 ? (kept ? ':kept' : ':last') : ''}`,
+              chat: ctx.chat,
+              text: m.text,
+              entities: m.entities,
+              replyTo: i === 0 ? ctx.replyTo : undefined,
+              important: true,
+            });
+          });
+          return from(ops);
+        }),
+      );
+      return merge(typing$, live$, final$);
+    }),
+  );
+}
