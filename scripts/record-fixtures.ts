@@ -173,13 +173,11 @@ const scenarios: Scenario[] = [
       const s = await spawn(['--resume', id]);
       const t0 = Date.now();
       // Does anything come out before the first stdin message? Wait up to 4 s for a line or exit.
-      const early = await Promise.race([
-        s.waitFor(() => true, { timeoutMs: 4_000 }).then(
-          (m) => `line after ${Date.now() - t0} ms (type ${String(m.type)}/${String(m.subtype)})`,
-          () => (s.lines.length ? 'exited' : 'nothing'),
-        ),
-      ]);
-      const exitedEarly = await Promise.race([s.exited.then((e) => e), new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]);
+      const early = await s.waitFor(() => true, { timeoutMs: 4_000 }).then(
+        (m) => `a ${String(m.type)}/${String(m.subtype)} line ${Date.now() - t0} ms after spawn`,
+        () => 'nothing',
+      );
+      const exitedEarly = await Promise.race([s.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))]);
       notes.push(`unknown id ${id}; before any stdin: ${early}; exited before stdin: ${exitedEarly ? JSON.stringify(exitedEarly) : 'no'}`);
       if (!exitedEarly) {
         s.sendUser('hello after stale resume');

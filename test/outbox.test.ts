@@ -30,6 +30,11 @@ const draft = (draftId: number, text: string, chatId = 1): OutOp => ({ op: 'draf
 const typing = (chatId = 1): OutOp => ({ op: 'typing', chat: chat(chatId) });
 const bold: Entity[] = [{ type: 'bold', offset: 0, length: 2 }];
 
+const newScheduler = () =>
+  new TestScheduler((actual, expected) => {
+    expect(actual).to.deep.equal(expected);
+  });
+
 /** ops at virtual times; completes after the last one. */
 const timeline = (entries: Array<[number, OutOp]>): Observable<OutOp> =>
   from(entries).pipe(mergeMap(([t, op]) => timer(t).pipe(map(() => op))));
@@ -42,7 +47,7 @@ interface Run {
 
 /** Runs the outbox to the end in virtual time and returns what exec saw and what came out. */
 function simulate(ops: Array<[number, OutOp]>, script: Script = ok, options: OutboxOptions = {}): Run {
-  const ts = new TestScheduler((a, b) => expect(a).to.deep.equal(b));
+  const ts = newScheduler();
   const run: Run = { calls: [], outcomes: [] };
   ts.run(() => {
     const exec = recordingExec(ts, run.calls, script);
@@ -144,7 +149,10 @@ describe('outbox', () => {
     });
 
     it('paces topics of one chat together (pacing is per chat_id)', () => {
-      const run = simulate([[0, { ...send('a', '1'), chat: chat(1, 5) }], [0, { ...send('b', '2'), chat: chat(1, 6) }]]);
+      const run = simulate([
+        [0, { op: 'send', ref: 'a', chat: chat(1, 5), text: '1' }],
+        [0, { op: 'send', ref: 'b', chat: chat(1, 6), text: '2' }],
+      ]);
       expect(timesOf(run.calls)).to.deep.equal([0, 1000]);
     });
 
@@ -176,8 +184,8 @@ describe('outbox', () => {
     it('counts retries against the global window too', () => {
       const ops: Array<[number, OutOp]> = [[0, send('a', 'x', 1)], [0, send('b', 'x', 2)], [300, send('c', 'x', 3)]];
       const run = simulate(ops, (_c, n) => (n === 0 ? fail(e502) : ok(_c, n)), { globalPerSecond: 2, perChatIntervalMs: 0 });
-      // a fails at 0 and retries at 500, but 0 and 0 fill the window: the retry waits to 1000, and c
-      // (300) waits behind neither chat: it is the global window that delays both to 1000.
+      // a fails at 0 and may retry at 500, but a and b (both at 0) fill the window until 1000;
+      // c, arriving at 300 in an idle chat, waits for the same global window.
       expect(run.calls.map((c) => [c.t, c.params['chat_id']])).to.deep.equal([[0, 1], [0, 2], [1000, 3], [1000, 1]]);
     });
   });
@@ -251,7 +259,7 @@ describe('outbox', () => {
       );
       expect(timesOf(run.calls, toChat(1))).to.deep.equal([0, 5000, 6000]);
       expect(timesOf(run.calls, toChat(2))).to.deep.equal([0, 1000, 2000]);
-      expect(outcomeOf(run, x)).to.deep.equal({ t: 5000, outcome: { op: x, ok: true, messageId: 105, attempts: 2 } });
+      expect(outcomeOf(run, x)).to.deep.equal({ t: 5000, outcome: { op: x, ok: true, messageId: 104, attempts: 2 } });
     });
 
     it('does not count 429s toward maxAttempts', () => {
@@ -419,7 +427,7 @@ describe('outbox', () => {
     const refs = (o: Outcome) => ('ref' in o.op ? o.op.ref : o.op.op);
 
     it('completes after the input completes and the queue drains', () => {
-      const sched = new TestScheduler((a, b) => expect(a).to.deep.equal(b));
+      const sched = newScheduler();
       sched.run(({ cold, expectObservable, expectSubscriptions }) => {
         const ops = cold('(abc|)', { a: send('a', '1'), b: send('b', '2'), c: send('c', '3') });
         const calls: Recorded[] = [];
@@ -435,15 +443,21 @@ describe('outbox', () => {
     });
 
     it('completes at once on empty input and never on never', () => {
-      const sched = new TestScheduler((a, b) => expect(a).to.deep.equal(b));
+      const sched = newScheduler();
       sched.run(({ expectObservable }) => {
         expectObservable(outbox(EMPTY, recordingExec(sched, [], ok), { scheduler: sched })).toBe('|');
         expectObservable(outbox(NEVER, recordingExec(sched, [], ok), { scheduler: sched })).toBe('-');
       });
     });
 
+    it('refuses nonsense options when subscribed', () => {
+      let error: unknown;
+      outbox(EMPTY, () => of(true), { groupPerMinute: 0 }).subscribe({ error: (e: unknown) => (error = e) });
+      expect(error).to.be.instanceOf(RangeError).with.property('message').that.match(/groupPerMinute must be an integer >= 1, got 0/);
+    });
+
     it('passes an input error through', () => {
-      const sched = new TestScheduler((a, b) => expect(a).to.deep.equal(b));
+      const sched = newScheduler();
       sched.run(({ cold, expectObservable }) => {
         const ops = cold('a#', { a: send('a', '1') }, new Error('boom'));
         const out$ = outbox(ops, recordingExec(sched, [], ok), { scheduler: sched }).pipe(map(refs));
@@ -452,7 +466,7 @@ describe('outbox', () => {
     });
 
     it('cancels pending timers and calls in flight on unsubscribe', () => {
-      const sched = new TestScheduler((a, b) => expect(a).to.deep.equal(b));
+      const sched = newScheduler();
       const calls: Recorded[] = [];
       sched.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
         const ops = hot('(abc)', { a: send('a', '1'), b: send('b', '2'), c: send('c', '3') });
@@ -480,7 +494,7 @@ describe('outbox', () => {
       );
       const entryArb = fc.record({ t: fc.integer({ min: 0, max: 5000 }), chatId: fc.constantFrom(1, 2, -3), op: opArb });
       fc.assert(
-        fc.property(fc.array(entryArb, { maxLength: 25 }), fc.array(errorArb, { maxLength: 60 }), (entries, errors) => {
+        fc.property(fc.array(entryArb, { maxLength: 25 }), fc.array(errorArb, { maxLength: 60 }), fc.array(fc.nat(1500), { maxLength: 60 }), (entries, errors, latencies) => {
           const ops = entries
             .sort((x, y) => x.t - y.t)
             .map(({ t, chatId, op }): [number, OutOp] => {
@@ -496,7 +510,8 @@ describe('outbox', () => {
             });
           const run = simulate(ops, (call, n) => {
             const error = errors[n] ?? null;
-            return error === null ? ok(call, n) : defer(() => fail(error));
+            const reply$ = error === null ? ok(call, n) : defer(() => fail(error));
+            return timer(latencies[n] ?? 0).pipe(mergeMap(() => reply$));
           });
           expect(run.completedAt, 'completes').to.be.a('number');
           expect(run.outcomes.map((o) => o.outcome.op)).to.have.members(ops.map(([, op]) => op));

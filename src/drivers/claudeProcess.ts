@@ -22,7 +22,11 @@ export type ProcOut =
   | { kind: 'exit'; code: number | null; signal: string | null; stderrTail: string; spawnError?: string; sawStdout: boolean };
 
 // Variables of a parent Claude Code session that must not leak into the child (PROTOCOL.md §7).
-const SCRUB = [/^CLAUDECODE$/, /^CLAUDE_CODE_ENTRYPOINT$/, /^CLAUDE_CODE_SSE_PORT$/, /^CLAUDE_AGENT_SDK/, /^NODE_OPTIONS$/, /^CLAUDE_CODE_SESSION/];
+// The bot's own secrets and settings stay out too: Claude's tools can read their environment.
+const SCRUB = [
+  /^CLAUDECODE$/, /^CLAUDE_CODE_ENTRYPOINT$/, /^CLAUDE_CODE_SSE_PORT$/, /^CLAUDE_AGENT_SDK/, /^NODE_OPTIONS$/, /^CLAUDE_CODE_SESSION/,
+  /^TELEGRAM_/, /^ALLOWED_USER_IDS$/,
+];
 
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};

@@ -157,6 +157,14 @@ export function outbox(ops$: Observable<OutOp>, exec: Exec, options: OutboxOptio
 }
 
 function sharedOf(exec: Exec, o: OutboxOptions): Shared {
+  for (const key of ['groupPerMinute', 'globalPerSecond', 'maxAttempts'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new RangeError(`outbox: ${key} must be an integer >= 1, got ${v}`);
+  }
+  for (const key of ['perChatIntervalMs', 'backoffMs'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`outbox: ${key} must be a finite number >= 0, got ${v}`);
+  }
   return {
     scheduler: o.scheduler ?? asyncScheduler,
     exec,

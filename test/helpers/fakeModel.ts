@@ -4,18 +4,26 @@
 // format (or plain JSON when `stream` is false).
 //
 // What the 2.1.330 CLI sends (observed, see fixtures/README.md):
-//   - `POST /v1/messages?beta=true` for every model call. A conversation request has `tools`, a
-//     `system` array, and `messages` whose LAST element is a role:"system" message carrying the
-//     "# Environment" block (with "Primary working directory: <cwd>"); the user's text is in the
-//     last role:"user" message, after `<system-reminder>` text blocks the CLI prepends.
-//   - `HEAD /api/hello` (connectivity probe) only when CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC is
-//     unset.
+//   - `POST /v1/messages?beta=true` for every model call (`stream: true` in all calls seen). A conversation
+//     request has `tools`, a `system` array, and a role:"system" message inside `messages`
+//     carrying the "# Environment" block ("Primary working directory: <cwd>"); on the first
+//     request it is the LAST message. The user's text is in the last role:"user" message, next to
+//     text blocks the CLI adds (`<system-reminder>`, `[Request interrupted by user]`, …), which
+//     `lastUserText` leaves out.
+//   - A 400 is re-sent up to 5 more times with fewer betas (no api_retry lines); 5xx/429/529 are
+//     retried CLAUDE_CODE_MAX_RETRIES times.
+//   - Plain `-p` turns make no auxiliary model calls. Seen: a prompt-suggestion fork
+//     (`--prompt-suggestions`, from the 2nd turn), a compaction call (`/compact`), subagent calls
+//     (Agent tool), and `HEAD /api/hello` when CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC is unset.
 //   - With CLAUDE_CODE_GATEWAY_HINT_HEADERS=1 (makeCliEnv sets it) every model call carries
 //     `x-claude-code-request-class: main|subagent|auxiliary|compaction|workflow`, which is what
-//     `isMain` is based on. Without the header a heuristic is used (tools present, max_tokens > 1,
-//     no forced JSON output format, not the "quota" probe).
+//     `kind`/`isMain` are based on. Without the header a heuristic is used (tools present,
+//     max_tokens > 1, no forced JSON format, not a quota probe / suggestion / compaction prompt;
+//     subagent calls then count as main).
 //
-// Default replies for conversation requests are driven by markers in the last user text:
+// The director (if any) decides replies for main and subagent requests; auxiliary requests get
+// auxiliaryReply(). Default replies are driven by markers in the last user text (first matching
+// rule wins, in this order):
 //   tool_result in the last user message → `TOOL RESULT: <content>`
 //   [[bash: CMD]]            → tool_use Bash {command: CMD, description: 'run it'}
 //   [[write: PATH CONTENT]]  → tool_use Write {file_path: <cwd>/PATH, content: CONTENT}
@@ -104,7 +112,8 @@ export interface ModelRequest {
   requestClass?: string;
   /**
    * Text blocks of the last role:"user" message joined with '\n', without the blocks the CLI adds
-   * itself (`<system-reminder>…`, `[Request interrupted by user…]`) unless nothing else is left.
+   * itself (`<system-reminder>…`, `[Request interrupted by user]`, slash-command echoes, the
+   * post-compaction preamble), unless nothing else is left.
    */
   lastUserText: string;
   /** tool_result blocks of the last role:"user" message. */
@@ -142,9 +151,21 @@ export interface FakeModel {
 // ---------------------------------------------------------------------------------------------
 // Request analysis
 
-// Text blocks the CLI adds to a user message by itself (not the user's words).
-const REMINDER_RE = /^\s*<system-reminder>/;
-const INTERRUPT_MARKER_RE = /^\s*\[Request interrupted by user[^\]]*\]\s*$/;
+// Text blocks the CLI puts into a user message by itself (not the user's words): reminders,
+// interrupt markers, slash-command echoes, the post-compaction summary preamble.
+const CLI_INJECTED_RE = [
+  /^\s*<system-reminder>/,
+  /^\s*\[Request interrupted by user[^\]]*\]\s*$/,
+  /^\s*<local-command-caveat>/,
+  /^\s*<command-name>/,
+  /^\s*<command-message>/,
+  /^\s*<local-command-std(out|err)>/,
+  /^This session is being continued from a previous conversation/,
+];
+const isInjected = (t: string) => CLI_INJECTED_RE.some((re) => re.test(t));
+// Prompts of auxiliary requests that look like conversation requests (same tools, same limits).
+const SUGGESTION_RE = /^\s*\[SUGGESTION MODE/;
+const COMPACTION_RE = /^\s*CRITICAL: Respond with TEXT ONLY/;
 const CWD_RE = /Primary working directory:\s*(\S[^\n]*)/;
 
 function blocksOf(content: MessageParam['content'] | undefined): ContentBlockParam[] {
@@ -178,7 +199,7 @@ function userTextOf(msg: MessageParam | undefined): string {
   const texts = blocksOf(msg.content)
     .filter((b): b is TextBlockParam => b.type === 'text' && typeof b.text === 'string')
     .map((b) => b.text);
-  const own = texts.filter((t) => !REMINDER_RE.test(t) && !INTERRUPT_MARKER_RE.test(t));
+  const own = texts.filter((t) => !isInjected(t));
   return (own.length ? own : texts).join('\n');
 }
 
@@ -231,7 +252,8 @@ function classify(method: string, p: string, headers: IncomingHttpHeaders, body:
   const forcedFormat = body.output_config?.format !== undefined;
   const lastText = userTextOf(lastUserMessage(body)).trim();
   const probe = (body.max_tokens ?? 2) <= 1 || lastText === 'quota';
-  if (tools.length > 0 && !forcedFormat && !probe) return { kind: 'main' };
+  const fork = SUGGESTION_RE.test(lastText) || COMPACTION_RE.test(lastText);
+  if (tools.length > 0 && !forcedFormat && !probe && !fork) return { kind: 'main' };
   return { kind: 'auxiliary' };
 }
 
@@ -332,9 +354,14 @@ function sampleFromSchema(schema: unknown, depth = 0): unknown {
   }
 }
 
-function auxiliaryReply(req: ModelRequest): Reply {
+/** The built-in reply for an auxiliary request (the director never sees these). */
+export function auxiliaryReply(req: ModelRequest): Reply {
   const fmt = req.body.output_config?.format;
   if (fmt?.type === 'json_schema') return { text: JSON.stringify(sampleFromSchema(fmt.schema)) };
+  if (req.requestClass === 'compaction' || COMPACTION_RE.test(req.lastUserText)) {
+    return { text: '<analysis>Mock analysis.</analysis>\n<summary>MOCK SUMMARY of the conversation so far.</summary>' };
+  }
+  if (SUGGESTION_RE.test(req.lastUserText)) return { text: 'MOCK SUGGESTION' };
   return { text: 'MOCK AUX REPLY' };
 }
 

@@ -94,6 +94,7 @@ export function sortEntities(entities: readonly Entity[]): Entity[] {
  * - drops entities that cross another one (keeps the earlier/outer one);
  * - drops anything inside code/pre, code/pre inside a text_link, nested blockquotes, nested text_links,
  *   and a style nested in the same style (redundant);
+ * - drops text_links whose URL is not http(s):// or tg://;
  * - splits bold/italic/underline/strikethrough/spoiler around code/pre they contain
  *   (Telegram forbids styles containing code/pre).
  * Output is sorted outer-first.
@@ -129,7 +130,14 @@ export function normalizeEntities(text: string, entities: readonly Entity[]): En
     if (isCodeLike(e.type) && inside((t) => t === 'text_link')) continue;
     if ((e.type === 'blockquote' || e.type === 'text_link' || FORMATTING.has(e.type)) && inside((t) => t === e.type)) continue;
     if (isCodeLike(e.type)) {
-      for (const n of stack) if (FORMATTING.has(n.e.type)) n.holes.push([e.offset, end(e)]);
+      // Styles around a code/pre lose that range; if a blockquote sits in between, they lose its whole range
+      // (splitting only around the code would make the style cross the blockquote).
+      let hole: [number, number] = [e.offset, end(e)];
+      for (let i = stack.length - 1; i >= 0; i--) {
+        const n = stack[i]!;
+        if (FORMATTING.has(n.e.type)) n.holes.push(hole);
+        else hole = [n.e.offset, n.end];
+      }
     }
     const node: Node = { e, end: end(e), holes: [] };
     stack.push(node);
@@ -139,7 +147,7 @@ export function normalizeEntities(text: string, entities: readonly Entity[]): En
   const out: Entity[] = [];
   for (const { e, end: t, holes } of kept) {
     let s = e.offset;
-    for (const [hs, ht] of holes) {
+    for (const [hs, ht] of holes.sort((a, b) => a[0] - b[0])) {
       if (hs > s) out.push(copy(e, s, hs - s));
       s = Math.max(s, ht);
     }

@@ -102,9 +102,13 @@ class Builder {
 
 const imageText = (alt: string, url: string) => (alt && url ? `${alt} (${url})` : alt || url);
 
+/** Deeper nodes are written as their Markdown source, so hostile nesting cannot exhaust the stack. */
+const MAX_DEPTH = 64;
+
 class Renderer {
   private readonly b = new Builder();
   private readonly definitions = new Map<string, Definition>();
+  private depth = 0;
 
   constructor(private readonly source: string) {}
 
@@ -121,7 +125,31 @@ class Renderer {
     });
   }
 
+  /** Runs `body` one level deeper, or writes the node's source instead when nesting is too deep. */
+  private nested(n: Nodes, body: () => void): void {
+    if (this.depth >= MAX_DEPTH) {
+      this.b.write(this.sourceOf(n));
+      return;
+    }
+    this.depth++;
+    try {
+      body();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private sourceOf(n: Nodes): string {
+    const start = n.position?.start.offset;
+    const stop = n.position?.end.offset;
+    return start === undefined || stop === undefined ? '' : this.source.slice(start, stop);
+  }
+
   private block(n: RootContent): void {
+    this.nested(n, () => this.blockBody(n));
+  }
+
+  private blockBody(n: RootContent): void {
     const b = this.b;
     switch (n.type) {
       case 'paragraph':
@@ -223,6 +251,10 @@ class Renderer {
   }
 
   private inline(n: PhrasingContent): void {
+    this.nested(n, () => this.inlineBody(n));
+  }
+
+  private inlineBody(n: PhrasingContent): void {
     const b = this.b;
     switch (n.type) {
       case 'text':
@@ -276,9 +308,13 @@ class Renderer {
   }
 
   /** The visible plain text of phrasing content, as `inline` would show it without entities (tables, labels). */
-  private plainText(nodes: readonly Nodes[]): string {
+  private plainText(nodes: readonly Nodes[], depth = 0): string {
     let out = '';
     for (const n of nodes) {
+      if (depth >= MAX_DEPTH) {
+        out += this.sourceOf(n);
+        continue;
+      }
       switch (n.type) {
         case 'text':
         case 'inlineCode':
@@ -299,7 +335,7 @@ class Renderer {
           break;
         case 'link':
         case 'linkReference': {
-          const label = this.plainText(n.children);
+          const label = this.plainText(n.children, depth + 1);
           const url = n.type === 'link' ? n.url : (this.definitions.get(n.identifier)?.url ?? '');
           if (n.type === 'link' && this.isAutolink(n)) out += label;
           else if (label.trim() === '') out += url;
@@ -307,7 +343,7 @@ class Renderer {
           break;
         }
         default:
-          if ('children' in n) out += this.plainText(n.children as Nodes[]);
+          if ('children' in n) out += this.plainText(n.children as Nodes[], depth + 1);
           else if ('value' in n && typeof n.value === 'string') out += n.value;
       }
     }
@@ -334,12 +370,15 @@ class Renderer {
   }
 }
 
-function collectDefinitions(node: Nodes, into: Map<string, Definition>): void {
-  if (node.type === 'definition') {
-    if (!into.has(node.identifier)) into.set(node.identifier, node);
-    return;
+function collectDefinitions(root: Nodes, into: Map<string, Definition>): void {
+  const todo: Nodes[] = [root];
+  for (let n = todo.pop(); n !== undefined; n = todo.pop()) {
+    if (n.type === 'definition') {
+      if (!into.has(n.identifier)) into.set(n.identifier, n);
+    } else if ('children' in n) {
+      for (let i = n.children.length - 1; i >= 0; i--) todo.push(n.children[i] as Nodes);
+    }
   }
-  if ('children' in node) for (const c of node.children) collectDefinitions(c as Nodes, into);
 }
 
 /** Only newlines are stripped at the start (code may begin with indentation); all whitespace at the end. */
@@ -357,10 +396,15 @@ function trimRendered(r: Rendered): Rendered {
  */
 export function renderMarkdown(md: string): Rendered {
   const source = toWellFormed(md).replace(/\r\n?/g, '\n');
-  const tree = fromMarkdown(source, {
-    extensions: [gfm({ singleTilde: false })],
-    mdastExtensions: [gfmFromMarkdown()],
-  });
-  const raw = trimRendered(new Renderer(source).render(tree));
+  let raw: Rendered;
+  try {
+    const tree = fromMarkdown(source, {
+      extensions: [gfm({ singleTilde: false })],
+      mdastExtensions: [gfmFromMarkdown()],
+    });
+    raw = trimRendered(new Renderer(source).render(tree));
+  } catch {
+    raw = trimRendered({ text: source, entities: [] }); // never expected; plain text beats no answer
+  }
   return { text: raw.text, entities: normalizeEntities(raw.text, raw.entities) };
 }
