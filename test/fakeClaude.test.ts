@@ -25,7 +25,6 @@ interface Exit {
 class Fake {
   readonly child: ChildProcess;
   readonly lines: string[] = [];
-  readonly rawChunks: Buffer[] = [];
   stderr = '';
   exit: Exit | undefined;
   readonly exited: Promise<Exit>;
@@ -42,7 +41,6 @@ class Fake {
     live.add(this);
     this.child.stdin!.on('error', () => {});
     this.child.stdout!.on('data', (chunk: Buffer) => {
-      this.rawChunks.push(chunk);
       let start = 0;
       for (let i = 0; i < chunk.length; i++) {
         if (chunk[i] === 0x0a) {

@@ -5,12 +5,14 @@
 //
 // Invariants (each has a test in test/outbox.test.ts):
 // - every op gets exactly one Outcome; an op is executed until its first success, never after;
-// - chats are independent: waiting, backoff or a 429 hold in one chat never delays another;
+// - chats are independent: waiting, backoff or a 429 hold in one chat never delays another
+//   (only the global calls-per-second window is shared);
 // - a coalesced op (an edit or draft replaced by a newer one while queued, or an edit merged
 //   into its still-queued send) gets no call of its own: its Outcome is emitted with the
 //   Outcome of the op that carried its content, mirroring ok/messageId/error, attempts 0 and
 //   coalesced: true (emitted in arrival order, so a superseded edit comes just before the winner);
-// - a typing that would have to wait behind other work is dropped (Outcome dropped: true);
+// - a typing that would have to wait behind other work, or comes within 4 s of the last one, is
+//   dropped (Outcome ok: true, dropped: true, attempts 0);
 // - the output completes once ops$ completed and every queued op finished; unsubscribing
 //   cancels timers and calls in flight.
 import {
@@ -71,7 +73,8 @@ export interface Outcome {
   plainFallback?: boolean;
   /** No call of its own: a newer op replaced its content, or it was merged into its queued send. */
   coalesced?: boolean;
-  /** A typing not sent: other work was waiting for the chat, or one was sent less than 4 s ago. */
+  /** A typing not sent, on purpose (ok stays true: nothing failed): other work was waiting for the
+   *  chat, or one was sent less than 4 s ago. */
   dropped?: boolean;
 }
 
@@ -236,7 +239,7 @@ function admit(lane: Lane, op: ChatOp, now: number): Outcome[] {
 }
 
 function droppedOutcome(op: OutOp): Outcome {
-  return { op, ok: false, attempts: 0, dropped: true };
+  return { op, ok: true, attempts: 0, dropped: true };
 }
 
 // An edit folds into the latest queued job for its ref when that is its send or an edit (not past
