@@ -30,6 +30,7 @@ import { summarizeToolInput } from './domain/toEvents.ts';
 import { engine$, type TurnEvent } from './streams/engine.ts';
 import type { ChatRef, OutOp } from './streams/outbox.ts';
 import { renderTurn$ } from './streams/renderTurn.ts';
+import { stalls$ } from './streams/watchdog.ts';
 import type { Session, TurnRequest } from './streams/session.ts';
 import type { Persona } from './protocol/persona.ts';
 
@@ -337,7 +338,7 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
           costOf: (t) => (t.kind === 'result' ? (t.turnCostUsd ?? t.costUsd) : undefined),
         }),
         permissionOps(turn$),
-        watchdogOps(turn$),
+        watchdogOps(turn$, req),
       ).pipe(finalize(() => drafts.delete(draftKey)));
     }),
   );
@@ -393,30 +394,21 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
     );
   }
 
-  function watchdogOps(turn$: Observable<TurnEvent>): Observable<OutOp> {
-    let first: TurnEvent | undefined;
-    return turn$.pipe(
-      filter((e) => !isTerminal(e.event)),
-      map((e) => (first ??= e)),
-      switchMap((e) =>
-        timer(deps.stallMs, deps.stallMs, scheduler).pipe(
-          map((): OutOp => {
-            const meta = e.req.meta as TurnMeta;
-            const token = `${++seq}`;
-            const ref = `stall:${token}`;
-            stalls.set(token, { session: deps.registry.byKey(e.req.sessionKey), chat: meta.chat, ref });
-            const mins = Math.round(deps.stallMs / 60000);
-            return {
-              op: 'send',
-              ref,
-              chat: meta.chat,
-              text: `Claude Code has been silent for ${mins} min on this turn.`,
-              replyMarkup: { inline_keyboard: [[{ text: '⏳ Keep waiting', callback_data: `w:${token}:k` }, { text: '⏹ Stop', callback_data: `w:${token}:s` }]] },
-            };
-          }),
-        ),
-      ),
-      takeUntil(turn$.pipe(filter((e) => isTerminal(e.event)))),
+  function watchdogOps(turn$: Observable<TurnEvent>, req: TurnRequest): Observable<OutOp> {
+    const meta = req.meta as TurnMeta;
+    return stalls$(turn$.pipe(map((e) => e.event)), deps.stallMs, scheduler).pipe(
+      map((silentMs): OutOp => {
+        const token = `${++seq}`;
+        const ref = `stall:${token}`;
+        stalls.set(token, { session: deps.registry.byKey(req.sessionKey), chat: meta.chat, ref });
+        return {
+          op: 'send',
+          ref,
+          chat: meta.chat,
+          text: `Claude Code has been silent for ${Math.round(silentMs / 60000)} min on this turn.`,
+          replyMarkup: { inline_keyboard: [[{ text: '⏳ Keep waiting', callback_data: `w:${token}:k` }, { text: '⏹ Stop', callback_data: `w:${token}:s` }]] },
+        };
+      }),
     );
   }
 

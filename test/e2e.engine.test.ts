@@ -1,0 +1,84 @@
+// The session engine with the real Claude Code CLI against the fake model.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastValueFrom, toArray } from 'rxjs';
+import { allReaped, claudeProcess$ } from '../src/drivers/claudeProcess.ts';
+import { sessionStore } from '../src/drivers/sessionStore.ts';
+import { Session } from '../src/streams/session.ts';
+import type { SessionEvent } from '../src/domain/events.ts';
+import type { Persona } from '../src/protocol/persona.ts';
+import { claudeBin, makeCliEnv } from './helpers/cliEnv.ts';
+import { startFakeModel, type FakeModel } from './helpers/fakeModel.ts';
+import { waitUntil } from './helpers/processes.ts';
+
+describe('session engine with the real CLI', function () {
+  this.timeout(90_000);
+  let model: FakeModel;
+  let cli: Awaited<ReturnType<typeof makeCliEnv>>;
+  let dir: string;
+  before(async () => {
+    model = await startFakeModel();
+    cli = await makeCliEnv(model.url);
+  });
+  after(async () => {
+    await allReaped();
+    await model.close();
+    await cli.cleanup();
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'engine-e2e-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const make = (persona: Persona = { name: 'default', settings: {} }) =>
+    new Session({ key: 'k', dir, persona }, { spawn: claudeProcess$, store: sessionStore, bin: claudeBin(), env: cli.env, backoffMs: () => 200 });
+  const run = (s: Session, prompt: string) => lastValueFrom(s.turn$({ sessionKey: 'k', id: prompt, prompt }, s.currentGeneration()).pipe(toArray()));
+  const result = (evs: SessionEvent[]) => evs.find((e): e is Extract<SessionEvent, { kind: 'result' }> => e.kind === 'result')!;
+
+  it('two turns in one process; the second request carries the first exchange', async () => {
+    const s = make();
+    const a = result(await run(s, 'first question alpha'));
+    const b = result(await run(s, 'second question beta'));
+    expect(a.text).to.equal('MOCK REPLY to: first question alpha');
+    expect(b.text).to.equal('MOCK REPLY to: second question beta');
+    expect(b.sessionId).to.equal(a.sessionId);
+    const req = model.mainRequests().find((r) => r.lastUserText.includes('second question beta'))!;
+    const history = JSON.stringify(req.body.messages);
+    expect(history).to.contain('first question alpha').and.to.contain('MOCK REPLY to: first question alpha');
+    s.shutdown();
+  });
+
+  it('a tool turn: Bash runs in the session directory and its output comes back', async () => {
+    const s = make({ name: 'tools', settings: { allowed_tools: ['Bash'] } });
+    const evs = await run(s, 'please [[bash: pwd && echo from-bash-42]]');
+    const use = evs.find((e) => e.kind === 'tool_use') as Extract<SessionEvent, { kind: 'tool_use' }>;
+    expect(use).to.include({ name: 'Bash' });
+    expect(use.summary).to.contain('echo from-bash-42');
+    expect(evs.find((e) => e.kind === 'tool_result')).to.include({ ok: true });
+    const r = result(evs);
+    expect(r.text).to.contain('from-bash-42').and.to.contain(dir);
+    expect(r.turns).to.equal(2);
+    s.shutdown();
+  });
+
+  it('a CLI killed mid-turn is respawned with --resume and the turn completes', async () => {
+    const s = make();
+    const pending = run(s, 'slowly please [[slow: 3000]]');
+    await waitUntil(() => model.mainRequests().some((r) => r.lastUserText.includes('slowly please')) && s.alive, 20_000, 'the turn reached the model');
+    const pid = s.status().pid!;
+    process.kill(-pid, 'SIGKILL');
+    const evs = await pending;
+    const statuses = evs.filter((e) => e.kind === 'status').map((e) => (e as { message: string }).message);
+    expect(statuses.join('\n')).to.match(/restarting/);
+    const r = result(evs);
+    expect(r.isError).to.equal(false);
+    expect(r.text).to.contain('slowly please');
+    expect(evs.filter((e) => e.kind === 'result')).to.have.length(1);
+    expect(s.status().pid).to.not.equal(pid);
+    const started = evs.filter((e) => e.kind === 'started').map((e) => (e as { sessionId: string }).sessionId);
+    expect(new Set(started).size).to.equal(1); // same conversation after the respawn
+    s.shutdown();
+  });
+});
