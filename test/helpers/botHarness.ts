@@ -31,7 +31,8 @@ export interface Harness {
   start(): Promise<void>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
-  waitForOutput(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Waits for a line of the bot's output (from index `from` on, default all). */
+  waitForOutput(re: RegExp, timeoutMs?: number, from?: number): Promise<string>;
   /** Bot messages in a chat whose current text matches. */
   find(chatId: number, re: RegExp): StoredMessage | undefined;
   waitForMessage(chatId: number, re: RegExp, timeoutMs?: number): Promise<StoredMessage>;
@@ -72,6 +73,7 @@ export async function startBot(opts: BotOptions = {}): Promise<Harness> {
       return bot;
     },
     async start() {
+      const from = output.length;
       bot = spawn(TSX, [join(REPO_ROOT, 'src', 'main.ts')], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
       const onData = (chunk: Buffer) => {
         output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -80,7 +82,7 @@ export async function startBot(opts: BotOptions = {}): Promise<Harness> {
       bot.stdout!.on('data', onData);
       bot.stderr!.on('data', onData);
       exit = new Promise((resolve) => bot.once('exit', (code) => resolve(code)));
-      await h.waitForOutput(/is running/, 20_000);
+      await h.waitForOutput(/is running/, 20_000, from);
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (bot.exitCode !== null || bot.signalCode !== null) return bot.exitCode;
@@ -93,10 +95,10 @@ export async function startBot(opts: BotOptions = {}): Promise<Harness> {
       }
       return code;
     },
-    waitForOutput(re, timeoutMs = 15_000) {
+    waitForOutput(re, timeoutMs = 15_000, from = 0) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const line = output.find((l) => re.test(l));
+          const line = output.slice(from).find((l) => re.test(l));
           if (line !== undefined) {
             waiters.delete(check);
             clearTimeout(timer);
