@@ -202,6 +202,14 @@ describe('renderMarkdown', () => {
     ]);
   });
 
+  it('deep nesting does not exhaust the stack (deep parts stay as source text)', () => {
+    for (const md of ['>'.repeat(1500) + ' x', `${'- '.repeat(300)}x`, `${'['.repeat(500)}x${'](https://e.com)'.repeat(500)}`]) {
+      const r = renderMarkdown(md);
+      assertValidEntities(r);
+      expect(r.text).to.contain('x');
+    }
+  });
+
   it('a typical Claude answer', () => {
     const md = [
       '## Summary',
@@ -258,13 +266,35 @@ describe('entities helpers', () => {
   it('normalizeEntities repairs what it can', () => {
     const text = 'ab😀cd';
     const out = normalizeEntities(text, [
-      { type: 'bold', offset: 0, length: 0 },
-      { type: 'italic', offset: 3, length: 1 }, // splits the pair → widened
+      { type: 'bold', offset: 0, length: 0 }, // empty → dropped
+      { type: 'italic', offset: 3, length: 1 }, // starts inside the pair → widened to it
       { type: 'bold', offset: 0, length: 6 },
-      { type: 'code', offset: 4, length: 2 }, // bold gets a hole
-      { type: 'underline', offset: 1, length: 4 }, // crosses code: dropped? no: contains? crosses → dropped
+      { type: 'underline', offset: 1, length: 4 },
+      { type: 'code', offset: 4, length: 2 }, // crosses underline → dropped
+      { type: 'text_link', offset: 0, length: 1, url: 'ftp://x' }, // bad scheme → dropped
     ]);
     assertValidEntities({ text, entities: out });
+    expect(out).to.deep.equal([
+      { type: 'bold', offset: 0, length: 6 },
+      { type: 'underline', offset: 1, length: 4 },
+      { type: 'italic', offset: 2, length: 2 },
+    ]);
+  });
+
+  it('normalizeEntities splits styles around code, and around a blockquote holding code', () => {
+    const text = 'abcdefgh';
+    expect(
+      normalizeEntities(text, [
+        { type: 'bold', offset: 0, length: 8 },
+        { type: 'blockquote', offset: 2, length: 4 },
+        { type: 'pre', offset: 3, length: 1 },
+      ]),
+    ).to.deep.equal([
+      { type: 'bold', offset: 0, length: 2 },
+      { type: 'blockquote', offset: 2, length: 4 },
+      { type: 'pre', offset: 3, length: 1 },
+      { type: 'bold', offset: 6, length: 2 },
+    ]);
   });
 
   it('capEntities drops the innermost first', () => {

@@ -62,8 +62,9 @@ export function toEvents(cli: CliLine): SessionEvent[] {
         if (block.type === 'text' && typeof block.text === 'string') out.push({ kind: 'text', text: block.text, messageId });
         else if (block.type === 'thinking' && typeof block.thinking === 'string') out.push({ kind: 'thinking', text: block.thinking });
         else if (block.type === 'tool_use') {
-          const b = block as { id: string; name: string; input: Record<string, unknown> };
-          out.push({ kind: 'tool_use', id: b.id, name: b.name, summary: summarizeToolInput(b.name, b.input) });
+          const b = block as { id: string; name: string; input: unknown };
+          const input = b.input && typeof b.input === 'object' ? (b.input as Record<string, unknown>) : {};
+          out.push({ kind: 'tool_use', id: b.id, name: b.name, summary: summarizeToolInput(b.name, input) });
         }
       }
       return out;

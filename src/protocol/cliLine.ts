@@ -20,8 +20,26 @@ export const toolResultBlock = loose({
   content: z.unknown().optional(),
   is_error: z.boolean().optional(),
 });
-const otherBlock = loose({ type: z.string() });
-export const contentBlock = z.union([textBlock, thinkingBlock, redactedThinkingBlock, toolUseBlock, toolResultBlock, otherBlock]);
+// Blocks are checked by their own schema, chosen by `type` (no union to try one by one);
+// types we do not know stay as they are.
+const blockSchemas: Record<string, z.ZodType> = {
+  text: textBlock,
+  thinking: thinkingBlock,
+  redacted_thinking: redactedThinkingBlock,
+  tool_use: toolUseBlock,
+  tool_result: toolResultBlock,
+};
+export type ContentBlock =
+  | z.infer<typeof textBlock>
+  | z.infer<typeof thinkingBlock>
+  | z.infer<typeof toolUseBlock>
+  | z.infer<typeof toolResultBlock>
+  | { type: string; [k: string]: unknown };
+export const contentBlock = z.custom<ContentBlock>((v) => {
+  if (typeof v !== 'object' || v === null || typeof (v as { type?: unknown }).type !== 'string') return false;
+  const schema = blockSchemas[(v as { type: string }).type];
+  return schema ? schema.safeParse(v).success : true;
+}, 'a content block with a type (and the fields of its type)');
 
 const envelope = { uuid: z.string().optional(), session_id: z.string().optional() };
 
@@ -95,9 +113,15 @@ export const resultLine = loose({
   ...envelope,
 });
 
+// The most frequent line with partial messages: the raw API event is checked, not copied.
+const typedObject = z.custom<{ type: string; [k: string]: unknown }>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string',
+  'an object with a string type',
+);
+
 export const streamEventLine = loose({
   type: z.literal('stream_event'),
-  event: loose({ type: z.string() }),
+  event: typedObject,
   parent_tool_use_id: z.string().nullable().optional(),
   api_message_id: z.string().optional(),
   ...envelope,

@@ -296,9 +296,12 @@ function step$(lane: Lane, shared: Shared): Observable<Outcome> {
 function slot$(lane: Lane, shared: Shared, notBefore = -Infinity, skipInterval = false): Observable<number> {
   return defer(() => {
     const now = shared.scheduler.now();
-    const at = readyAt(lane, shared, notBefore, skipInterval);
+    // A typing action is not a message: it neither waits for nor uses the chat's message interval,
+    // so the first live text of a turn is not held back behind it.
+    const light = lane.queue[0]?.primary.op === 'typing';
+    const at = readyAt(lane, shared, notBefore, skipInterval || light);
     if (at <= now) {
-      book(lane, shared, now);
+      book(lane, shared, now, light);
       return of(now);
     }
     // Re-check on waking: another chat may have taken the global slot meanwhile.
@@ -321,10 +324,12 @@ function windowFreeAt(log: number[], limit: number, windowMs: number): number {
   return log.length < limit ? -Infinity : log[log.length - limit]! + windowMs;
 }
 
-function book(lane: Lane, shared: Shared, now: number): void {
+function book(lane: Lane, shared: Shared, now: number, light = false): void {
   if (!lane.paced) return;
-  lane.lastCallAt = now;
-  if (lane.group) pushBounded(lane.groupLog, now, shared.groupPerMinute);
+  if (!light) {
+    lane.lastCallAt = now;
+    if (lane.group) pushBounded(lane.groupLog, now, shared.groupPerMinute);
+  }
   pushBounded(shared.globalLog, now, shared.globalPerSecond);
 }
 
