@@ -30,10 +30,16 @@ describe('session engine with the real CLI', function () {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'engine-e2e-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const made: Session[] = [];
+  afterEach(async () => {
+    for (const s of made.splice(0)) s.shutdown();
+    await allReaped();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const make = (persona: Persona = { name: 'default', settings: {} }) =>
-    new Session({ key: 'k', dir, persona }, { spawn: claudeProcess$, store: sessionStore, bin: claudeBin(), env: cli.env, backoffMs: () => 200 });
+    track(new Session({ key: 'k', dir, persona }, { spawn: claudeProcess$, store: sessionStore, bin: claudeBin(), env: cli.env, backoffMs: () => 200 }));
+  const track = (s: Session) => (made.push(s), s);
   const run = (s: Session, prompt: string) => lastValueFrom(s.turn$({ sessionKey: 'k', id: prompt, prompt }, s.currentGeneration()).pipe(toArray()));
   const result = (evs: SessionEvent[]) => evs.find((e): e is Extract<SessionEvent, { kind: 'result' }> => e.kind === 'result')!;
 
@@ -63,22 +69,29 @@ describe('session engine with the real CLI', function () {
     s.shutdown();
   });
 
-  it('a CLI killed mid-turn is respawned with --resume and the turn completes', async () => {
+  it('a CLI killed mid-turn is respawned with --resume and the turn completes in the same conversation', async () => {
     const s = make();
-    const pending = run(s, 'slowly please [[slow: 3000]]');
-    await waitUntil(() => model.mainRequests().some((r) => r.lastUserText.includes('slowly please')) && s.alive, 20_000, 'the turn reached the model');
-    const pid = s.status().pid!;
-    process.kill(-pid, 'SIGKILL');
-    const evs = await pending;
-    const statuses = evs.filter((e) => e.kind === 'status').map((e) => (e as { message: string }).message);
-    expect(statuses.join('\n')).to.match(/restarting/);
-    const r = result(evs);
-    expect(r.isError).to.equal(false);
-    expect(r.text).to.contain('slowly please');
-    expect(evs.filter((e) => e.kind === 'result')).to.have.length(1);
-    expect(s.status().pid).to.not.equal(pid);
-    const started = evs.filter((e) => e.kind === 'started').map((e) => (e as { sessionId: string }).sessionId);
-    expect(new Set(started).size).to.equal(1); // same conversation after the respawn
-    s.shutdown();
+    try {
+      const first = result(await run(s, 'remember melon'));
+      const pending = run(s, 'slowly please [[slow: 3000]]');
+      await waitUntil(() => model.mainRequests().some((r) => r.lastUserText.includes('slowly please')) && s.alive, 20_000, 'the turn reached the model');
+      const pid = s.status().pid!;
+      const before = model.mainRequests().length;
+      process.kill(-pid, 'SIGKILL');
+      const evs = await pending;
+      const statuses = evs.filter((e) => e.kind === 'status').map((e) => (e as { message: string }).message);
+      expect(statuses.join('\n')).to.match(/restarting/);
+      const r = result(evs);
+      expect(r.isError).to.equal(false);
+      expect(r.text).to.contain('slowly please');
+      expect(evs.filter((e) => e.kind === 'result')).to.have.length(1);
+      expect(s.status().pid).to.not.equal(pid);
+      expect(r.sessionId).to.equal(first.sessionId);
+      // The request after the respawn carries the earlier exchange.
+      const after = model.mainRequests().slice(before);
+      expect(JSON.stringify(after.at(-1)!.body.messages)).to.contain('remember melon');
+    } finally {
+      s.shutdown();
+    }
   });
 });

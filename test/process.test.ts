@@ -21,7 +21,9 @@ describe('CLI processes (fake claude)', function () {
     dir = mkdtempSync(join(tmpdir(), 'proc-test-'));
     state = mkdtempSync(join(tmpdir(), 'proc-state-'));
   });
+  const made: Session[] = [];
   afterEach(async () => {
+    for (const s of made.splice(0)) s.shutdown();
     await allReaped();
     rmSync(dir, { recursive: true, force: true });
     rmSync(state, { recursive: true, force: true });
@@ -30,7 +32,7 @@ describe('CLI processes (fake claude)', function () {
   const env = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH, FAKE_CLAUDE_STATE_DIR: state, ...extra });
 
   function session(extra: Record<string, string> = {}, deps: Partial<SessionDeps> = {}) {
-    return new Session({ key: 'k', dir, persona }, {
+    const s = new Session({ key: 'k', dir, persona }, {
       spawn: claudeProcess$,
       store: sessionStore,
       bin: FAKE,
@@ -39,6 +41,8 @@ describe('CLI processes (fake claude)', function () {
       graceMs: 300,
       ...deps,
     });
+    made.push(s);
+    return s;
   }
   const turn = (s: Session, prompt: string) => lastValueFrom(s.turn$({ sessionKey: 'k', id: prompt, prompt }, s.currentGeneration()).pipe(toArray()));
   const resultOf = (evs: SessionEvent[]) => evs.find((e): e is Extract<SessionEvent, { kind: 'result' }> => e.kind === 'result');
