@@ -67,7 +67,7 @@ export interface AppDeps {
   allowedUserIds: ReadonlySet<number>;
   registry: Registry;
   download: (file: DownloadRequest, dir: string) => Observable<DownloadResult>;
-  journal: { add(e: { id: string; sessionKey: string; prompt: string; meta: unknown; at: number }): void; list(): readonly { id: string; sessionKey: string; prompt: string; meta: unknown }[] };
+  journal: { add(e: { id: string; sessionKey: string; prompt: string; meta: unknown; at: number }): void; has(id: string): boolean };
   maxFileBytes: number;
   permissionTimeoutMs: number;
   stallMs: number;
@@ -239,6 +239,11 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
       if (refusedChats.has(m.chat.id)) return EMPTY;
       refusedChats.add(m.chat.id);
       return ops(reply(chat, `Sorry, this bot is private. (Your user id is ${userId}; the owner can add it to ALLOWED_USER_IDS.)`));
+    }
+    // Telegram redelivers updates a crashed run never confirmed; the journal already has those.
+    if (deps.journal.has(`${m.chat.id}:${m.message_id}`)) {
+      deps.log(`skipping update for message ${m.chat.id}:${m.message_id}: already journaled`);
+      return EMPTY;
     }
     const text = m.text;
     if (text !== undefined) {

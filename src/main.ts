@@ -1,5 +1,7 @@
 // Composition root: configuration, drivers, the one subscribe, signal handling.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Subject, takeUntil } from 'rxjs';
@@ -8,9 +10,9 @@ import { BOT_COMMANDS } from './domain/commands.ts';
 import { allReaped, claudeProcess$, killAllNow } from './drivers/claudeProcess.ts';
 import { Journal } from './drivers/journal.ts';
 import { loadPersonas } from './drivers/personas.ts';
-import { treeRss } from './drivers/processTree.ts';
+import { sweepPrefix, treeRss } from './drivers/processTree.ts';
 import { SessionRegistry } from './drivers/sessionRegistry.ts';
-import { sessionStore } from './drivers/sessionStore.ts';
+import { readJson, sessionStore, writeJsonAtomic } from './drivers/sessionStore.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
 import { outbox } from './streams/outbox.ts';
@@ -58,7 +60,16 @@ async function main(): Promise<void> {
     return fail(`Telegram did not accept the bot token at ${config.apiRoot}: ${redact(String(err))}. Check TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_API_ROOT.`);
   }
 
+  // Every CLI this bot starts carries a tag derived from its sessions directory; kill what a
+  // previous run that died without cleaning up left behind.
+  const tagPrefix = createHash('sha256').update(resolve(config.sessionsDir)).digest('hex').slice(0, 12);
+  const leftovers = sweepPrefix(tagPrefix);
+  if (leftovers) log(`killed ${leftovers} Claude Code process(es) left behind by a previous run`);
+
   const journal = new Journal(config.sessionsDir);
+  const offsetFile = join(config.sessionsDir, 'telegram-offset.json');
+  const saved = readJson(offsetFile) as { offset?: unknown } | undefined;
+  const offset = typeof saved?.offset === 'number' ? saved.offset : undefined;
   const registry = new SessionRegistry(
     config.sessionsDir,
     personas,
@@ -70,6 +81,7 @@ async function main(): Promise<void> {
       env: process.env,
       idleMs: config.idleMs,
       maxQueue: config.maxQueue,
+      tagPrefix,
     },
     config.maxLiveSessions,
     log,
@@ -80,7 +92,7 @@ async function main(): Promise<void> {
 
   const shutdown$ = new Subject<void>();
   const ops$ = app$(
-    updates$(api, log).pipe(takeUntil(shutdown$)),
+    updates$(api, log, offset, (id) => writeJsonAtomic(offsetFile, { offset: id + 1 })).pipe(takeUntil(shutdown$)),
     {
       allowedUserIds: config.allowedUserIds,
       registry,

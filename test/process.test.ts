@@ -81,6 +81,23 @@ describe('CLI processes (fake claude)', function () {
     await waitUntil(() => !grandchildren.some(isAlive), 5000, 'orphaned grandchildren swept');
   });
 
+  it('finds and kills processes a previous run left behind, by tag prefix only', async () => {
+    const { spawn } = await import('node:child_process');
+    const { sweepPrefix, TAG_VAR } = await import('../src/drivers/processTree.ts');
+    const mine = spawn('sleep', ['100'], { env: { PATH: process.env.PATH, [TAG_VAR]: 'abc123.one' }, detached: true, stdio: 'ignore' });
+    const other = spawn('sleep', ['100'], { env: { PATH: process.env.PATH, [TAG_VAR]: 'zzz999.two' }, detached: true, stdio: 'ignore' });
+    try {
+      await waitUntil(() => isAlive(mine.pid!) && isAlive(other.pid!), 5000, 'sleepers');
+      await waitUntil(() => readFileSync(`/proc/${mine.pid}/environ`, 'latin1').includes(TAG_VAR), 5000, 'exec done');
+      expect(sweepPrefix('abc123')).to.equal(1);
+      await waitUntil(() => !isAlive(mine.pid!), 5000, 'tagged sleeper killed');
+      expect(isAlive(other.pid!)).to.equal(true);
+    } finally {
+      mine.kill('SIGKILL');
+      other.kill('SIGKILL');
+    }
+  });
+
   it('serves many turns from one process and keeps the session id', async () => {
     const s = session({ FAKE_CLAUDE_ARGS_FILE: join(state, 'args') });
     const a = resultOf(await turn(s, 'one'))!;

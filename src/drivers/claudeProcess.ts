@@ -13,6 +13,8 @@ export interface ProcessSpec {
   env: NodeJS.ProcessEnv;
   /** ms between SIGTERM and SIGKILL on teardown. */
   graceMs?: number;
+  /** Tags are `<tagPrefix>.<uuid>`, so a later run of the same bot can find what this one left. */
+  tagPrefix?: string;
 }
 
 export type ProcOut =
@@ -52,7 +54,7 @@ const STDERR_TAIL = 4096;
 export function claudeProcess$(specFn: () => ProcessSpec, stdin$: Observable<string>): Observable<ProcOut> {
   return new Observable<ProcOut>((subscriber) => {
     const spec = specFn();
-    const tag = randomUUID();
+    const tag = `${spec.tagPrefix ?? 'cli'}.${randomUUID()}`;
     let stderrTail = '';
     let sawStdout = false;
     let exited = false;

@@ -27,6 +27,10 @@ export class Journal {
     return this.entries;
   }
 
+  has(id: string): boolean {
+    return this.entries.some((e) => e.id === id);
+  }
+
   add(e: JournalEntry): void {
     if (this.entries.some((x) => x.id === e.id)) return;
     this.entries = [...this.entries, e];

@@ -82,3 +82,11 @@ export function treeRss(pid: number): number {
   }
   return total;
 }
+
+/** SIGKILL every process tagged with `<prefix>.…`: CLIs a previous run of the bot left behind. */
+export function sweepPrefix(prefix: string): number {
+  const needle = `${TAG_VAR}=${prefix}.`;
+  const victims = allPids().filter((pid) => pid !== process.pid && (readProc(pid, 'environ') ?? '').split('\0').some((v) => v.startsWith(needle)));
+  for (const pid of victims) signal(pid, 'SIGKILL');
+  return victims.length;
+}

@@ -39,16 +39,21 @@ export class TelegramApi extends Api {
 
 export class FatalTelegramError extends Error {}
 
-/** Updates from getUpdates long polling. 409 (another instance) and 401 end it with a clear error. */
-export function updates$(api: TelegramApi, log: (m: string) => void): Observable<Update> {
+/**
+ * Updates from getUpdates long polling. 409 (another instance) and 401 end it with a clear error.
+ * `offset` resumes after the last update a previous run handled; `handled` is told each update id
+ * once the pipeline has taken it (synchronously), so it can be saved.
+ */
+export function updates$(api: TelegramApi, log: (m: string) => void, offset?: number, handled?: (updateId: number) => void): Observable<Update> {
   return new Observable<Update>((subscriber) => {
     const abort = new AbortController();
     (async () => {
       try {
-        const poll = longPoll(api, { timeout: 25, allowedUpdates: ALLOWED_UPDATES, onError: (e) => log(`polling: ${api.redact(String(e))}; retrying`) }, abort.signal);
+        const poll = longPoll(api, { offset, timeout: 25, allowedUpdates: ALLOWED_UPDATES, onError: (e) => log(`polling: ${api.redact(String(e))}; retrying`) }, abort.signal);
         for await (const u of poll) {
           if (abort.signal.aborted) break;
           subscriber.next(u);
+          handled?.(u.update_id);
         }
         subscriber.complete();
       } catch (err) {

@@ -1,7 +1,7 @@
 // One turn's events → Telegram operations: a live view while it runs (a draft in private chats,
 // an edited preview message elsewhere), tool progress, retry notices, and the final answer as
 // real messages with a compact footer.
-import { auditTime, connect, filter, last, map, merge, mergeMap, scan, share, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
+import { throttleTime, connect, filter, last, map, merge, mergeMap, scan, share, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
 import type { SessionEvent } from '../domain/events.ts';
 import type { Rendered } from '../domain/render/entities.ts';
 import { plain } from '../domain/render/entities.ts';
@@ -75,6 +75,8 @@ export function reduceView(v: TurnView, e: SessionEvent): TurnView {
   }
 }
 
+const LIVE_TAIL = 1500;
+
 const toolText = (t: ToolLine) => `${t.ok === undefined ? '⏳' : t.ok ? '✅' : '❌'} ${t.line}`;
 
 /** The live view: last tools, notes, and the tail of the streamed text, within one message. */
@@ -87,7 +89,8 @@ export function liveView(v: TurnView, max = 4096): Rendered {
     ...(v.thinking ? [styled('💭 thinking…', 'italic')] : []),
   ];
   const headR = joinRendered(head);
-  const room = Math.max(200, max - headR.text.length - 8);
+  // The tail of the text is enough for a live view and keeps its rendering cheap.
+  const room = Math.min(LIVE_TAIL, Math.max(200, max - headR.text.length - 8));
   let tail = v.text;
   if (tail.length > room) {
     let cut = tail.length - room;
@@ -161,7 +164,9 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
       let previewSent = false;
       const live$ = views$.pipe(
         filter((v) => !v.terminal && (v.text.length > 0 || v.tools.length > 0 || v.notes.length > 0 || v.thinking)),
-        auditTime(opts.liveEveryMs ?? 300, scheduler),
+        // The first view goes out at once, then the latest one at most every liveEveryMs: Markdown
+        // rendering costs ~5 µs a character, and the outbox paces each chat to ~1 call a second anyway.
+        throttleTime(opts.liveEveryMs ?? 1000, scheduler, { leading: true, trailing: true }),
         takeUntil(done$),
         map((v): OutOp => {
           const view = liveView(v);

@@ -56,6 +56,8 @@ export interface SessionDeps {
   maxQueue?: number;
   partialMessages?: boolean;
   graceMs?: number;
+  /** Prefix of the environment tag every CLI process carries (see processTree.ts). */
+  tagPrefix?: string;
   /** Called when a process starts or stops (for caps and /status). */
   onProcess?: (key: string, pid: number | undefined) => void;
 }
@@ -103,7 +105,7 @@ export interface SessionStatus {
 export class Session {
   readonly key: string;
   private config: SessionConfig;
-  private readonly deps: Required<Omit<SessionDeps, 'onProcess'>> & Pick<SessionDeps, 'onProcess'>;
+  private readonly deps: Required<Omit<SessionDeps, 'onProcess' | 'tagPrefix'>> & Pick<SessionDeps, 'onProcess' | 'tagPrefix'>;
   private readonly stdin = new Subject<string>();
   private readonly kill$ = new Subject<void>();
   private readonly proc$: Observable<ProcOut>;
@@ -250,6 +252,7 @@ export class Session {
       cwd: this.config.dir,
       env: this.deps.env,
       graceMs: this.deps.graceMs,
+      tagPrefix: this.deps.tagPrefix,
     };
   }
 

@@ -39,7 +39,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+// `npm start` is `node --import tsx src/main.ts`: signals reach the bot directly (the tsx CLI's
+// signal relay SIGKILLs a child whose event loop is busy for more than ~60 ms).
+const TSX_LOADER = import.meta.resolve('tsx');
 
 export async function startBot(opts: BotOptions = {}): Promise<Harness> {
   const tg = await startFakeBotApi({ rateLimit: opts.rateLimit });
@@ -74,7 +76,7 @@ export async function startBot(opts: BotOptions = {}): Promise<Harness> {
     },
     async start() {
       const from = output.length;
-      bot = spawn(TSX, [join(REPO_ROOT, 'src', 'main.ts')], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      bot = spawn(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src', 'main.ts')], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
       const onData = (chunk: Buffer) => {
         output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
         for (const w of waiters) w();
