@@ -151,6 +151,7 @@ function botTree(root: number): number[] {
 
 /** The node process running src/main.ts: the launcher's child. */
 function botNodePid(root: number): number | undefined {
+  if (/main\.ts/.test(cmdline(root))) return root; // npm start is `node --import tsx src/main.ts`
   for (const [pid, parent] of parentMap()) if (parent === root && /main\.ts/.test(cmdline(pid)) && !isTagged(pid)) return pid;
   return undefined;
 }
@@ -189,7 +190,7 @@ class RssSampler {
       let p = this.peaks.get(pid);
       if (!p) {
         const cmd = cmdline(pid);
-        const role = pid === root ? 'tsx launcher' : /esbuild/.test(cmd) ? 'esbuild service' : /main\.ts/.test(cmd) ? 'bot' : 'other';
+        const role = pid === root ? (/main\.ts/.test(cmd) ? 'bot' : 'tsx launcher') : /esbuild/.test(cmd) ? 'esbuild service' : /main\.ts/.test(cmd) ? 'bot' : 'other';
         p = { pid, role, cmd, peakKb: 0 };
         this.peaks.set(pid, p);
       }
@@ -289,7 +290,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<number> {
-  console.log(`soak: ${CHATS} chats × ${MESSAGES} messages, chaos ${CHAOS ? 'on' : 'off'}, seed ${SEED}, SHUTDOWN_GRACE_SECONDS=${GRACE_SECONDS}, restart signal to ${RESTART_VIA === 'bot' ? 'the bot process' : 'the tsx launcher'}`);
+  console.log(`soak: ${CHATS} chats × ${MESSAGES} messages, chaos ${CHAOS ? 'on' : 'off'}, seed ${SEED}, SHUTDOWN_GRACE_SECONDS=${GRACE_SECONDS}, restart signal to ${RESTART_VIA === 'bot' ? 'the bot process' : 'the process npm start runs'}`);
   const logFile = join(tmpdir(), `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
   const sent: Sent[] = [];
   let chaosKills = 0;
