@@ -186,6 +186,14 @@ describe('bot end to end (real CLI, fake model, fake Bot API)', function () {
     expect(readdirSync(dir)).to.include.members(['evil name_.txt', 'evil name_-1.txt']);
   });
 
+  it('puts the quoted message into the prompt of a reply, and explains unsupported kinds', async () => {
+    const c = nextChat();
+    h.tg.sendText({ chatId: c, userId: OWNER, text: 'and translate it', replyTo: { message_id: 77, text: 'Bonjour tout le monde' } });
+    await h.waitForMessage(c, /MOCK REPLY to: [\s\S]*Bonjour tout le monde/);
+    h.tg.pushUpdate({ message: { message_id: 500, date: 1, chat: { id: c, type: 'private' }, from: { id: OWNER, is_bot: false, first_name: 'O' }, sticker: { file_id: 's', file_unique_id: 's', type: 'regular', width: 1, height: 1, is_animated: false, is_video: false } } });
+    await h.waitForMessage(c, /can't use a sticker yet/);
+  });
+
   it('refuses an unauthorized user once per chat and starts nothing', async () => {
     const c = nextChat();
     const before = h.model.requests.length;

@@ -56,6 +56,15 @@ describe('session engine with the real CLI', function () {
     s.shutdown();
   });
 
+  it('bypassPermissions as root is a start-up failure, reported once with the CLI\'s words', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const s = make({ name: 'yolo', settings: { permission_mode: 'bypassPermissions' } });
+    const evs = await run(s, 'hello');
+    expect(evs).to.have.length(1);
+    expect(evs[0]).to.deep.include({ kind: 'failure', reason: 'startup' });
+    expect((evs[0] as { message: string }).message).to.match(/root/);
+  });
+
   it('a tool turn: Bash runs in the session directory and its output comes back', async () => {
     const s = make({ name: 'tools', settings: { allowed_tools: ['Bash'] } });
     const evs = await run(s, 'please [[bash: pwd && echo from-bash-42]]');

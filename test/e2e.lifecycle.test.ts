@@ -16,6 +16,15 @@ describe('session lifecycle end to end', function () {
     h = undefined;
   });
 
+  it('another instance polling the same token (409) is a clear fatal error, not a retry loop', async () => {
+    h = await startBot();
+    h.tg.failNext('getUpdates', { status: 409 }, 1);
+    await h.start();
+    await h.waitForOutput(/another instance is already polling this bot token/);
+    expect(await h.stop()).to.equal(1);
+    expect(h.tg.calls.filter((k) => k.method === 'getUpdates')).to.have.length(1);
+  });
+
   it('the draft stop button interrupts the turn; the same process answers the next message with the history', async () => {
     h = await startBot();
     await h.start();

@@ -98,6 +98,25 @@ describe('CLI processes (fake claude)', function () {
     }
   });
 
+  it("scrubs a parent Claude Code session's variables and the bot's secrets from the child's environment", async () => {
+    const argsFile = join(state, 'args');
+    const s = session({
+      FAKE_CLAUDE_ARGS_FILE: argsFile,
+      CLAUDECODE: '1',
+      CLAUDE_CODE_ENTRYPOINT: 'cli',
+      NODE_OPTIONS: '--inspect',
+      TELEGRAM_BOT_TOKEN: '1:secret',
+      ANTHROPIC_API_KEY: 'sk-pass-through',
+    });
+    await turn(s, 'env?');
+    const start = JSON.parse(readFileSync(argsFile, 'utf8').trim().split('\n')[0]!) as { argv: string[]; env: string[] };
+    expect(start.env).to.include('ANTHROPIC_API_KEY');
+    expect(start.env).to.not.include.members(['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT']);
+    const child = readFileSync(join(state, 'args'), 'utf8');
+    expect(child).to.not.contain('secret');
+    expect(start.argv.slice(0, 6)).to.deep.equal(['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose']);
+  });
+
   it('serves many turns from one process and keeps the session id', async () => {
     const s = session({ FAKE_CLAUDE_ARGS_FILE: join(state, 'args') });
     const a = resultOf(await turn(s, 'one'))!;
