@@ -23,11 +23,11 @@
 // bot's SHUTDOWN_GRACE_SECONDS), SOAK_WAIT_SECONDS (240), SOAK_NO_CHAOS=1, SOAK_RESTART_VIA=bot
 // (signal the node process running src/main.ts instead of the tsx launcher, to tell the two apart).
 // The full bot output and an event trace are written to a log file in the temp dir (path printed).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { TAG_VAR } from '../src/drivers/processTree.ts';
+import { parents, readProc, TAG_VAR } from '../src/drivers/processTree.ts';
 import { OWNER, startBot, type Harness } from '../test/helpers/botHarness.ts';
 import type { StoredMessage } from '../test/helpers/fakeBotApi.ts';
 import type { ModelRequest, Reply } from '../test/helpers/fakeModel.ts';
@@ -89,35 +89,12 @@ const fmtMiB = (kB: number) => `${(kB / 1024).toFixed(1)} MiB`;
 // ---------------------------------------------------------------------------------------------
 // /proc
 
-function readProc(pid: number, file: string): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, 'latin1');
-  } catch {
-    return undefined;
-  }
-}
-
-function allPids(): number[] {
-  try {
-    return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
-  } catch {
-    return [];
-  }
-}
+const parentMap = parents;
 
 /** Fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [2] pgrp. */
 function statFields(pid: number): string[] | undefined {
   const stat = readProc(pid, 'stat');
   return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : undefined;
-}
-
-function parentMap(): Map<number, number> {
-  const m = new Map<number, number>();
-  for (const pid of allPids()) {
-    const f = statFields(pid);
-    if (f) m.set(pid, Number(f[1]));
-  }
-  return m;
 }
 
 const isTagged = (pid: number) => (readProc(pid, 'environ') ?? '').includes(`${TAG_VAR}=`);

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 export const TAG_VAR = 'CLAUDE_TG_PROCESS_TAG';
 
-function readProc(pid: number, file: string): string | undefined {
+export function readProc(pid: number, file: string): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/${file}`, 'latin1');
   } catch {
@@ -14,7 +14,7 @@ function readProc(pid: number, file: string): string | undefined {
   }
 }
 
-function allPids(): number[] {
+export function allPids(): number[] {
   try {
     return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
   } catch {
@@ -23,7 +23,7 @@ function allPids(): number[] {
 }
 
 /** pid → parent pid, for every visible process. */
-function parents(): Map<number, number> {
+export function parents(): Map<number, number> {
   const map = new Map<number, number>();
   for (const pid of allPids()) {
     const stat = readProc(pid, 'stat');
