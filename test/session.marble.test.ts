@@ -64,7 +64,7 @@ describe('session engine (virtual time)', () => {
       const kinds$ = session.turn$(req('hi'), 0).pipe(map((e) => e.kind));
       // exit at 3 → status; +10 ms → respawn at 13 → started 14, text 15, result 16.
       expectObservable(kinds$).toBe('-abc 9ms -ab(d|)', { a: 'started', b: 'text', c: 'status', d: 'result' });
-      expectSubscriptions(p1.subscriptions).toBe('^---!'); // until the process completes
+      expectSubscriptions(p1.subscriptions).toBe('^--!'); // released at its exit event
       // The second process outlives the turn by idleMs (100), then it is reaped.
       expectSubscriptions(p2.subscriptions).toBe('13ms ^ 102ms !');
       ts.flush();
@@ -94,7 +94,7 @@ describe('session engine (virtual time)', () => {
       const session = new Session({ key: 'k1', dir: '/d1', persona }, deps(() => (spawns++, p)));
       const msgs$ = session.turn$(req('hi'), 0).pipe(map((e) => (e.kind === 'failure' ? `${e.reason}: ${e.message}` : e.kind)));
       expectObservable(msgs$).toBe('-(a|)', { a: "startup: Claude Code could not start: error: unknown option '--bogus'" });
-      expectSubscriptions(p.subscriptions).toBe('^-!');
+      expectSubscriptions(p.subscriptions).toBe('^!');
       ts.flush();
       expect(spawns).to.equal(1);
     });

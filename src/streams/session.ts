@@ -146,6 +146,7 @@ export class Session {
             this.deps.onProcess?.(this.key, this.pid);
           } else if (out.kind === 'exit') this.markDead();
         }),
+        tap({ complete: () => this.markDead() }),
         finalize(() => this.markDead()),
       );
     }).pipe(
@@ -153,6 +154,8 @@ export class Session {
         resetOnError: true,
         resetOnComplete: true,
         resetOnRefCountZero: () => {
+          // A dead process needs no idle timer (one left pending would hold the event loop).
+          if (this.pid === undefined) return of(true);
           this.idleSince = this.deps.scheduler.now();
           return timer(this.deps.idleMs, this.deps.scheduler);
         },
