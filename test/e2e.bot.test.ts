@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBot, OWNER, STRANGER, type Harness } from './helpers/botHarness.ts';
-import { taggedClaudePids } from './helpers/processes.ts';
+import { taggedClaudePids, waitUntil } from './helpers/processes.ts';
 import type { ModelRequest } from './helpers/fakeModel.ts';
 
 const FOOTER = /⏱ [\d.]+ s · \d+ turns? · \$\d+\.\d{4}/;
@@ -150,7 +150,7 @@ describe('bot end to end (real CLI, fake model, fake Bot API)', function () {
     const c = nextChat();
     say(c, 'take your time [[slow: 20000]]');
     await h.tg.waitFor(() => h.tg.calls.some((k) => k.method === 'sendChatAction' && k.params.chat_id === c), 15_000, 'typing');
-    await h.tg.waitFor(() => h.model.mainRequests().some((r) => r.lastUserText.includes('take your time')), 15_000, 'model request');
+    await waitUntil(() => h.model.mainRequests().some((r) => r.lastUserText.includes('take your time')), 15_000, 'model request');
     say(c, '/stop');
     await h.waitForMessage(c, /Stopping the running turn/);
     await h.waitForMessage(c, /⏹ Stopped/, 20_000);
@@ -201,7 +201,7 @@ describe('bot end to end (real CLI, fake model, fake Bot API)', function () {
     await h.waitForMessage(c, /this bot is private/);
     h.tg.sendText({ chatId: c, userId: STRANGER, text: 'please' });
     await h.waitForOutput(new RegExp(`refused user ${STRANGER}.*chat ${c}`));
-    await h.tg.waitFor(() => h.output.filter((l) => l.includes(`refused user ${STRANGER}`)).length >= 2, 10_000, 'second refusal logged');
+    await waitUntil(() => h.output.filter((l) => l.includes(`refused user ${STRANGER}`)).length >= 2, 10_000, 'second refusal logged');
     expect(h.tg.chatLog(c)).to.have.length(1);
     expect(h.model.requests.length).to.equal(before);
     expect(existsSync(join(h.sessionsDir, `chat${c}`))).to.equal(false);

@@ -76,7 +76,7 @@ describe('session lifecycle end to end', function () {
     await h.waitForMessage(c, /MOCK REPLY to: remember kiwi/);
     h.tg.sendText({ chatId: c, userId: OWNER, text: 'long job [[slow: 30000]]' });
     h.tg.sendText({ chatId: c, userId: OWNER, text: 'queued question' });
-    await h.tg.waitFor(() => h!.model.mainRequests().some((r) => r.lastUserText.includes('long job')), 20_000, 'long job running');
+    await waitUntil(() => h!.model.mainRequests().some((r) => r.lastUserText.includes('long job')), 20_000, 'long job running');
 
     const code = await h.stop('SIGTERM');
     expect(code).to.equal(0);
@@ -101,10 +101,8 @@ describe('session lifecycle end to end', function () {
     const last = h.model.mainRequests().filter((r) => r.lastUserText.includes('which fruit')).at(-1)!;
     expect(JSON.stringify(last.body.system)).to.contain('Answer as briefly as possible');
     expect(h.tg.chatLog(c).filter((m) => /LONG JOB DONE/.test(m.text ?? ''))).to.have.length(1);
-    await h.tg.waitFor(() => {
-      const j = JSON.parse(readFileSync(join(h!.sessionsDir, 'journal.json'), 'utf8')) as unknown[];
-      return j.length === 0;
-    }, 10_000, 'journal emptied');
+    // The journal is written after Telegram confirms the answer, so poll the file itself.
+    await waitUntil(() => (JSON.parse(readFileSync(join(h!.sessionsDir, 'journal.json'), 'utf8')) as unknown[]).length === 0, 10_000, 'journal emptied');
   });
 
   describe('permission prompts (persona "careful", real CLI asking over stdio)', () => {
