@@ -14,7 +14,6 @@ import {
   Observable,
   of,
   share,
-  switchMap,
   takeUntil,
   timer,
   catchError,
@@ -105,7 +104,7 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
   const scheduler = deps.scheduler ?? asyncScheduler;
   const refusedChats = new Set<number>();
   // Permission prompts waiting for a button: token → what to answer.
-  const permissions = new Map<string, { session: Session; requestId: string; input: Record<string, unknown>; toolName: string; chat: ChatRef; ref: string; settle: () => void }>();
+  const permissions = new Map<string, { session: Session; requestId: string; input: Record<string, unknown>; toolName: string; chat: ChatRef; ref: string }>();
   const allowAlways = new Map<string, Set<string>>(); // session key → tool names allowed for the session
   const stalls = new Map<string, { session: Session; chat: ChatRef; ref: string }>();
   const drafts = new Map<string, Session>(); // `${chatId}:${draftId}` → session of the running turn
@@ -269,7 +268,6 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
       const p = permissions.get(token);
       if (!p) return ops({ op: 'answerCallback', callbackQueryId: q.id, text: 'This request is no longer pending.' });
       permissions.delete(token);
-      p.settle();
       const allow = choice === 'a' || choice === 's';
       if (choice === 's') {
         const set = allowAlways.get(p.session.key) ?? new Set<string>();
@@ -363,12 +361,7 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
         const token = `${++seq}`;
         mine.add(token);
         const ref = `perm:${token}`;
-        let settled = false;
-        const settle$ = new Observable<never>((s) => {
-          const entry = permissions.get(token);
-          if (entry) entry.settle = () => ((settled = true), s.complete());
-        });
-        permissions.set(token, { session, requestId: ev.requestId, input: ev.input, toolName: ev.toolName, chat: meta.chat, ref, settle: () => (settled = true) });
+        permissions.set(token, { session, requestId: ev.requestId, input: ev.input, toolName: ev.toolName, chat: meta.chat, ref });
         const ask = joinRendered([styled('Claude Code asks to use a tool', 'bold'), plain(`${ev.toolName}: ${ev.summary || '(no input)'}`)]);
         const keyboard = {
           inline_keyboard: [
@@ -379,9 +372,9 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
             [{ text: `✅ Allow ${ev.toolName} for this session`.slice(0, 60), callback_data: `p:${token}:s` }],
           ],
         };
+        // A button press removes the token; the timer then finds nothing to deny.
         const timeout$ = timer(deps.permissionTimeoutMs, scheduler).pipe(
-          takeUntil(settle$),
-          filter(() => !settled && permissions.has(token)),
+          filter(() => permissions.has(token)),
           mergeMap(() => {
             permissions.delete(token);
             session.respond(ev.requestId, { behavior: 'deny', message: 'No answer in Telegram in time; denied.' });

@@ -17,13 +17,6 @@ const chatsSchema = z.record(
 );
 type Chats = z.infer<typeof chatsSchema>;
 
-export interface ChatRef {
-  chatId: number;
-  threadId?: number;
-}
-
-export const chatKeyOf = (c: ChatRef) => (c.threadId ? `${c.chatId}_${c.threadId}` : `${c.chatId}`);
-
 export class SessionRegistry {
   private readonly file: string;
   private chats: Chats;
