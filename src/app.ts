@@ -77,6 +77,10 @@ export interface AppDeps {
   rssOf?: (pid: number) => number;
   liveCount?: () => number;
   maxLive?: number;
+  /** Distinguishes this run's button tokens from those of earlier runs (still on old messages). */
+  runId?: string;
+  /** Told when an update has been fully taken in (journaled, or answered), so its offset can be saved. */
+  onUpdateDone?: (updateId: number) => void;
 }
 
 export const chatKeyOf = (c: ChatRef) => (c.threadId ? `${c.chatId}_${c.threadId}` : `${c.chatId}`);
@@ -109,6 +113,8 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
   const stalls = new Map<string, { session: Session; chat: ChatRef; ref: string }>();
   const drafts = new Map<string, Session>(); // `${chatId}:${draftId}` → session of the running turn
   let seq = 0;
+  const runId = deps.runId ?? 'r';
+  const nextToken = () => `${runId}.${++seq}`;
 
   const reply = (chat: ChatRef, r: Rendered | string, replyTo?: number, extra: Partial<Extract<OutOp, { op: 'send' }>> = {}): OutOp => {
     const msg = typeof r === 'string' ? plain(r) : r;
@@ -264,9 +270,11 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
       return ops({ op: 'answerCallback', callbackQueryId: q.id, text: 'Only the bot owner can answer this.' });
     }
     const [kind, token, choice] = data.split(':');
+    // A button only acts in the chat its prompt was sent to.
+    const sameChat = (c: ChatRef) => q.message?.chat.id === c.chatId;
     if (kind === 'p' && token) {
       const p = permissions.get(token);
-      if (!p) return ops({ op: 'answerCallback', callbackQueryId: q.id, text: 'This request is no longer pending.' });
+      if (!p || !sameChat(p.chat)) return ops({ op: 'answerCallback', callbackQueryId: q.id, text: 'This request is no longer pending.' });
       permissions.delete(token);
       const allow = choice === 'a' || choice === 's';
       if (choice === 's') {
@@ -281,7 +289,7 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
     }
     if (kind === 'w' && token) {
       const s = stalls.get(token);
-      if (!s) return ops({ op: 'answerCallback', callbackQueryId: q.id, text: 'That turn has finished.' });
+      if (!s || !sameChat(s.chat)) return ops({ op: 'answerCallback', callbackQueryId: q.id, text: 'That turn has finished.' });
       stalls.delete(token);
       if (choice === 's') s.session.interrupt();
       const text = choice === 's' ? '⏹ Stopping the turn.' : '⏳ Still waiting.';
@@ -315,6 +323,7 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
               deps.log(`error handling update ${u.update_id}: ${String(err)}`);
               return EMPTY;
             }),
+            finalize(() => deps.onUpdateDone?.(u.update_id)),
           ),
         ),
       ),
@@ -358,7 +367,7 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
           session.respond(ev.requestId, { behavior: 'allow', updatedInput: ev.input });
           return EMPTY;
         }
-        const token = `${++seq}`;
+        const token = nextToken();
         mine.add(token);
         const ref = `perm:${token}`;
         permissions.set(token, { session, requestId: ev.requestId, input: ev.input, toolName: ev.toolName, chat: meta.chat, ref });
@@ -394,9 +403,11 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
 
   function watchdogOps(turn$: Observable<TurnEvent>, req: TurnRequest): Observable<OutOp> {
     const meta = req.meta as TurnMeta;
+    const mine = new Set<string>();
     return stalls$(turn$.pipe(map((e) => e.event)), deps.stallMs, scheduler).pipe(
       map((silentMs): OutOp => {
-        const token = `${++seq}`;
+        const token = nextToken();
+        mine.add(token);
         const ref = `stall:${token}`;
         stalls.set(token, { session: deps.registry.byKey(req.sessionKey), chat: meta.chat, ref });
         return {
@@ -406,6 +417,10 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
           text: `Claude Code has been silent for ${Math.round(silentMs / 60000)} min on this turn.`,
           replyMarkup: { inline_keyboard: [[{ text: '⏳ Keep waiting', callback_data: `w:${token}:k` }, { text: '⏹ Stop', callback_data: `w:${token}:s` }]] },
         };
+      }),
+      // Buttons of a finished turn must not act on a later one.
+      finalize(() => {
+        for (const token of mine) stalls.delete(token);
       }),
     );
   }

@@ -1,10 +1,10 @@
 // Composition root: configuration, drivers, the one subscribe, signal handling.
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Subject, takeUntil } from 'rxjs';
+import { Subject, takeUntil, tap } from 'rxjs';
 import { app$, type TurnMeta } from './app.ts';
 import { BOT_COMMANDS } from './domain/commands.ts';
 import { allReaped, claudeProcess$, killAllNow } from './drivers/claudeProcess.ts';
@@ -17,6 +17,15 @@ import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
 import { outbox } from './streams/outbox.ts';
 import type { TurnRequest } from './streams/session.ts';
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const DEFAULT_CLAUDE_BIN = fileURLToPath(new URL('../node_modules/.bin/claude', import.meta.url));
 
@@ -37,6 +46,7 @@ async function main(): Promise<void> {
   }
   const token = config.token;
   redact = (s) => s.split(token).join('<token>');
+  delete process.env.TELEGRAM_BOT_TOKEN; // not in this process's live environment any more
 
   let personas;
   try {
@@ -60,6 +70,18 @@ async function main(): Promise<void> {
     return fail(`Telegram did not accept the bot token at ${config.apiRoot}: ${redact(String(err))}. Check TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_API_ROOT.`);
   }
 
+  // One bot per sessions directory: a second one would fight over the same conversations.
+  mkdirSync(config.sessionsDir, { recursive: true });
+  const lockFile = join(config.sessionsDir, 'bot.pid');
+  const holder = Number((readJson(lockFile) as { pid?: unknown } | undefined)?.pid);
+  if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+    return fail(`Another instance of the bot (pid ${holder}) is using ${config.sessionsDir}. Stop it first, or give this one its own SESSIONS_DIR.`);
+  }
+  writeJsonAtomic(lockFile, { pid: process.pid });
+  process.on('exit', () => {
+    if ((readJson(lockFile) as { pid?: unknown } | undefined)?.pid === process.pid) rmSync(lockFile, { force: true });
+  });
+
   // Every CLI this bot starts carries a tag derived from its sessions directory; kill what a
   // previous run that died without cleaning up left behind.
   const tagPrefix = createHash('sha256').update(resolve(config.sessionsDir)).digest('hex').slice(0, 12);
@@ -69,7 +91,16 @@ async function main(): Promise<void> {
   const journal = new Journal(config.sessionsDir);
   const offsetFile = join(config.sessionsDir, 'telegram-offset.json');
   const saved = readJson(offsetFile) as { offset?: unknown } | undefined;
-  const offset = typeof saved?.offset === 'number' ? saved.offset : undefined;
+  let offset = typeof saved?.offset === 'number' ? saved.offset : undefined;
+  // The saved offset never passes an update still being taken in (a download, say), so a crash
+  // makes Telegram deliver it again; the journal skips those already taken.
+  const inflight = new Set<number>();
+  let lastTaken: number | undefined;
+  const updateDone = (id: number) => {
+    inflight.delete(id);
+    const next = inflight.size ? Math.min(...inflight) : (lastTaken ?? id) + 1;
+    if (next !== offset) writeJsonAtomic(offsetFile, { offset: (offset = next) });
+  };
   const registry = new SessionRegistry(
     config.sessionsDir,
     personas,
@@ -92,7 +123,13 @@ async function main(): Promise<void> {
 
   const shutdown$ = new Subject<void>();
   const ops$ = app$(
-    updates$(api, log, offset, (id) => writeJsonAtomic(offsetFile, { offset: id + 1 })).pipe(takeUntil(shutdown$)),
+    updates$(api, log, offset).pipe(
+      tap((u) => {
+        inflight.add(u.update_id);
+        lastTaken = u.update_id;
+      }),
+      takeUntil(shutdown$),
+    ),
     {
       allowedUserIds: config.allowedUserIds,
       registry,
@@ -106,6 +143,8 @@ async function main(): Promise<void> {
       rssOf: treeRss,
       liveCount: () => registry.liveCount(),
       maxLive: config.maxLiveSessions,
+      runId: randomBytes(3).toString('hex'),
+      onUpdateDone: updateDone,
     },
     recovered,
   );

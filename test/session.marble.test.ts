@@ -146,6 +146,7 @@ describe('session engine (virtual time)', () => {
       };
       const requests$ = hot<TurnRequest>('a b c d', { a: req('1', 'A'), b: req('2', 'A'), c: req('3', 'B'), d: req('4', 'A') });
       const shown$ = engine$(requests$, sessionFor).pipe(
+        filter(({ event }) => event.kind !== 'running'),
         map(({ req: r, event: e }) => `${r.id}:${e.kind === 'result' ? e.text : e.kind === 'failure' ? e.reason : e.kind}`),
       );
       // 1 answered at 5; 2 waits for it (written at 5, answered 10); 3 in parallel (2+5=7);
@@ -161,6 +162,42 @@ describe('session engine (virtual time)', () => {
       const gen = session.currentGeneration();
       session.clearQueue();
       expectObservable(session.turn$(req('hi'), gen).pipe(map((e) => (e.kind === 'failure' ? e.reason : e.kind)))).toBe('(a|)', { a: 'cancelled' });
+    });
+  });
+
+  it('shows a turn as running before the CLI prints anything', () => {
+    ts.run(({ cold, hot, expectObservable }) => {
+      const silent = cold<ProcOut>('s', V);
+      const session = new Session({ key: 'k1', dir: '/d1', persona }, deps(() => silent));
+      const requests$ = hot<TurnRequest>('a', { a: req('hi') });
+      expectObservable(engine$(requests$, () => session).pipe(map(({ event }) => event.kind))).toBe('a', { a: 'running' });
+    });
+  });
+
+  it('a persona change during a turn restarts the process when the turn ends', () => {
+    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const p = cold('si--tr', V);
+      const session = new Session({ key: 'k1', dir: '/d1', persona }, deps(() => p));
+      expectObservable(session.turn$(req('hi'), 0).pipe(map((e) => e.kind))).toBe('-a--b(c|)', { a: 'started', b: 'text', c: 'result' });
+      ts.schedule(() => session.setPersona({ name: 'terse', settings: { max_turns: 3 } }), 2);
+      // Without the change the process would live on for idleMs (100) after the result.
+      expectSubscriptions(p.subscriptions).toBe('^----!');
+    });
+  });
+
+  it('a shutdown during a crash back-off starts no new process', () => {
+    ts.run(({ cold, expectObservable }) => {
+      const procs = [cold('six|', V), cold('sitr', V)];
+      let spawns = 0;
+      const session = new Session({ key: 'k1', dir: '/d1', persona }, deps(() => (spawns++, procs.shift()!), { backoffMs: () => 50 }));
+      ts.schedule(() => session.shutdown(), 10);
+      expectObservable(session.turn$(req('hi'), 0).pipe(map((e) => (e.kind === 'failure' ? `failure:${e.reason}` : e.kind)))).toBe('-ab 49ms (c|)', {
+        a: 'started',
+        b: 'status',
+        c: 'failure:shutdown',
+      });
+      ts.flush();
+      expect(spawns).to.equal(1);
     });
   });
 });

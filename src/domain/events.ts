@@ -26,6 +26,7 @@ export interface ResultEvent {
 }
 
 export type SessionEvent =
+  | { kind: 'running' }
   | { kind: 'started'; sessionId: string; model: string }
   | { kind: 'text'; text: string; messageId: string }
   | { kind: 'thinking'; text: string }

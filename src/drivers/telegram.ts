@@ -9,6 +9,7 @@ import { Api, longPoll, TelegramApiError, type Update } from 'node-telegram-bot-
 import { defer, from, Observable } from 'rxjs';
 import type { DownloadRequest, DownloadResult } from '../app.ts';
 import type { ApiCall } from '../streams/outbox.ts';
+import { toWellFormed } from '../domain/render/entities.ts';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'stopped_message_generation'];
 
@@ -41,10 +42,9 @@ export class FatalTelegramError extends Error {}
 
 /**
  * Updates from getUpdates long polling. 409 (another instance) and 401 end it with a clear error.
- * `offset` resumes after the last update a previous run handled; `handled` is told each update id
- * once the pipeline has taken it (synchronously), so it can be saved.
+ * `offset` resumes after the last update a previous run took in.
  */
-export function updates$(api: TelegramApi, log: (m: string) => void, offset?: number, handled?: (updateId: number) => void): Observable<Update> {
+export function updates$(api: TelegramApi, log: (m: string) => void, offset?: number): Observable<Update> {
   return new Observable<Update>((subscriber) => {
     const abort = new AbortController();
     (async () => {
@@ -53,7 +53,6 @@ export function updates$(api: TelegramApi, log: (m: string) => void, offset?: nu
         for await (const u of poll) {
           if (abort.signal.aborted) break;
           subscriber.next(u);
-          handled?.(u.update_id);
         }
         subscriber.complete();
       } catch (err) {
@@ -76,10 +75,17 @@ export function sanitizeFileName(name: string): string {
     .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_')
     .replace(/^\.+/, '')
     .trim();
-  const safe = base.length ? base : 'file';
-  if (safe.length <= 100) return safe;
+  const safe = toWellFormed(base.length ? base : 'file');
+  // Room for ".part" and "-N" within the usual 255-byte limit; cut on whole characters.
+  const MAX_BYTES = 180;
+  if (Buffer.byteLength(safe) <= MAX_BYTES) return safe;
   const ext = extname(safe).slice(0, 12);
-  return safe.slice(0, 100 - ext.length) + ext;
+  let stem = '';
+  for (const ch of safe.slice(0, safe.length - ext.length)) {
+    if (Buffer.byteLength(stem + ch + ext) > MAX_BYTES) break;
+    stem += ch;
+  }
+  return stem + ext;
 }
 
 async function freeName(dir: string, name: string): Promise<string> {

@@ -1,6 +1,6 @@
 // All sessions' turns: one FIFO per session (groupBy + concatMap), sessions in parallel, each
 // queue bounded (overflow is refused with a message, never dropped silently).
-import { concatMap, connect, filter, finalize, groupBy, map, merge, mergeMap, type Observable } from 'rxjs';
+import { concatMap, connect, filter, finalize, groupBy, map, merge, mergeMap, startWith, type Observable } from 'rxjs';
 import type { SessionEvent } from '../domain/events.ts';
 import type { Session, TurnRequest } from './session.ts';
 
@@ -30,7 +30,9 @@ export function engine$(requests$: Observable<TurnRequest>, sessionFor: (key: st
             tagged$.pipe(
               filter((t) => t.admitted),
               concatMap((t) =>
+                // 'running' first: the turn is visible (typing, watchdog) even before the CLI prints anything.
                 t.session.turn$(t.req, t.generation).pipe(
+                  startWith<SessionEvent>({ kind: 'running' }),
                   map((event): TurnEvent => ({ req: t.req, event })),
                   finalize(() => t.session.release()),
                 ),

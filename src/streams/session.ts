@@ -119,6 +119,7 @@ export class Session {
   private idleSince: number | undefined;
   private controlSeq = 0;
   private draining = false;
+  private restartPending = false;
 
   constructor(config: SessionConfig, deps: SessionDeps) {
     this.key = config.key;
@@ -175,7 +176,9 @@ export class Session {
   setPersona(persona: Persona): void {
     this.config = { ...this.config, persona };
     this.deps.store.save(this.config.dir, { persona: persona.name });
-    if (!this.running) this.killProcess();
+    // The process has the old flags: end it now, or when the running turn is over.
+    if (this.running) this.restartPending = true;
+    else this.killProcess();
   }
 
   status(): SessionStatus {
@@ -284,6 +287,8 @@ export class Session {
       this.lastActivity = this.deps.scheduler.now();
 
       const attempt$ = new Observable<SessionEvent>((sub) => {
+        // A shutdown during a crash back-off must not start a new CLI.
+        if (this.draining) return sub.error(new ShutdownError('shutdown'));
         let gotResult = false;
         const crash = (why: string) => {
           if (sub.closed) return;
@@ -360,6 +365,10 @@ export class Session {
               s.unsubscribe();
               interruptTimer?.unsubscribe();
               if (this.running?.stop === stop) this.running = undefined;
+              if (this.restartPending) {
+                this.restartPending = false;
+                this.killProcess();
+              }
               this.lastActivity = this.deps.scheduler.now();
             };
           }),
