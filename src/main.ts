@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { TelegramApiError } from 'node-telegram-bot-api';
 import { Subject, takeUntil, tap } from 'rxjs';
 import { app$, type TurnMeta } from './app.ts';
 import { BOT_COMMANDS } from './domain/commands.ts';
@@ -67,7 +68,10 @@ async function main(): Promise<void> {
     me = await api.getMe();
     await api.setMyCommands({ commands: BOT_COMMANDS.map((c) => ({ ...c })) });
   } catch (err) {
-    return fail(`Telegram did not accept the bot token at ${config.apiRoot}: ${redact(String(err))}. Check TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_API_ROOT.`);
+    if (err instanceof TelegramApiError && (err.errorCode === 401 || err.errorCode === 404)) {
+      return fail(`Telegram did not accept the bot token (${err.errorCode} ${err.description}). Check TELEGRAM_BOT_TOKEN: copy it again from @BotFather.`);
+    }
+    return fail(`Could not reach Telegram at ${config.apiRoot}: ${redact(String(err))}. Check the network, or TELEGRAM_API_ROOT.`);
   }
 
   // One bot per sessions directory: a second one would fight over the same conversations.
