@@ -357,7 +357,22 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
 
   function permissionOps(turn$: Observable<TurnEvent>): Observable<OutOp> {
     const mine = new Set<string>();
-    return turn$.pipe(
+    // A restart of the CLI (status notice) makes open prompts moot: the new process asks again.
+    const expired$ = turn$.pipe(
+      filter((e) => e.event.kind === 'status'),
+      mergeMap(() =>
+        from(
+          [...mine]
+            .filter((token) => permissions.has(token))
+            .map((token): OutOp => {
+              const p = permissions.get(token)!;
+              permissions.delete(token);
+              return { op: 'edit', ref: p.ref, chat: p.chat, text: `Expired (Claude Code restarted; it asks again if it still needs it): ${p.toolName}`, replyMarkup: { inline_keyboard: [] } };
+            }),
+        ),
+      ),
+    );
+    const asked$ = turn$.pipe(
       filter((e) => e.event.kind === 'permission_request'),
       mergeMap((e) => {
         const ev = e.event as Extract<SessionEvent, { kind: 'permission_request' }>;
@@ -393,6 +408,8 @@ export function app$(updates$: Observable<Update>, deps: AppDeps, recovered: Tur
         );
         return merge(of<OutOp>({ op: 'send', ref, chat: meta.chat, text: ask.text, entities: ask.entities, replyMarkup: keyboard, important: true }), timeout$);
       }),
+    );
+    return merge(asked$, expired$).pipe(
       // A prompt still open when the turn ends is moot (the CLI stopped waiting for it).
       takeUntil(turn$.pipe(filter((e) => isTerminal(e.event)))),
       finalize(() => {
