@@ -22,7 +22,7 @@ import {
 } from 'rxjs';
 import type { Update, Message, CallbackQuery, MessageGenerationStopped } from 'node-telegram-bot-api';
 import { HELP_TEXT, parseCommand, type Command } from './domain/commands.ts';
-import type { SessionEvent } from './domain/events.ts';
+import { isTerminal, type SessionEvent } from './domain/events.ts';
 import { plain, type Rendered } from './domain/render/entities.ts';
 import { joinRendered, styled } from './domain/render/compose.ts';
 import { summarizeToolInput } from './domain/toEvents.ts';
@@ -84,8 +84,6 @@ export interface AppDeps {
 }
 
 export const chatKeyOf = (c: ChatRef) => (c.threadId ? `${c.chatId}_${c.threadId}` : `${c.chatId}`);
-
-const isTerminal = (e: SessionEvent) => e.kind === 'result' || e.kind === 'failure';
 
 /** A stable, non-zero 31-bit draft id for a request id. */
 export function draftIdFor(id: string): number {

@@ -52,3 +52,6 @@ export type SessionEvent =
 export type FailureReason = 'crash' | 'startup' | 'stopped' | 'refused' | 'cancelled' | 'shutdown';
 
 export type SessionEventKind = SessionEvent['kind'];
+
+/** A turn's completion: exactly one of these ends every turn. */
+export const isTerminal = (e: SessionEvent): boolean => e.kind === 'result' || e.kind === 'failure';

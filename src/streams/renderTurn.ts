@@ -2,7 +2,7 @@
 // an edited preview message elsewhere), tool progress, retry notices, and the final answer as
 // real messages with a compact footer.
 import { throttleTime, connect, filter, last, map, merge, mergeMap, scan, share, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
-import type { SessionEvent } from '../domain/events.ts';
+import { isTerminal, type SessionEvent } from '../domain/events.ts';
 import type { Rendered } from '../domain/render/entities.ts';
 import { plain } from '../domain/render/entities.ts';
 import { renderMarkdown } from '../domain/render/markdown.ts';
@@ -37,8 +37,6 @@ export interface TurnView {
 }
 
 export const emptyView = (): TurnView => ({ tools: [], text: '', sawDelta: false, lastMessageId: '', notes: [], thinking: false });
-
-const isTerminal = (e: SessionEvent) => e.kind === 'result' || e.kind === 'failure';
 
 const addText = (v: TurnView, text: string, messageId: string): TurnView => ({
   ...v,

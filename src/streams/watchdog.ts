@@ -1,9 +1,7 @@
 // Stall watchdog: while a turn runs, emits each time it has been silent for `stallMs` (again every
 // `stallMs` while the silence lasts). Every event counts as life, api_retry notices included.
 import { filter, map, merge, switchMap, take, takeUntil, timer, of, type Observable, type SchedulerLike } from 'rxjs';
-import type { SessionEvent } from '../domain/events.ts';
-
-const isTerminal = (e: SessionEvent) => e.kind === 'result' || e.kind === 'failure';
+import { isTerminal, type SessionEvent } from '../domain/events.ts';
 
 /** Emits the silence so far, in ms, each time a stall period passes. */
 export function stalls$(events$: Observable<SessionEvent>, stallMs: number, scheduler: SchedulerLike): Observable<number> {
