@@ -27,7 +27,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parents, readProc, TAG_VAR } from '../src/drivers/processTree.ts';
+import { parents, readProc, TAG_VAR } from '../src/drivers/claude/processTree.ts';
 import { OWNER, startBot, type Harness } from '../test/helpers/botHarness.ts';
 import type { StoredMessage } from '../test/helpers/fakeBotApi.ts';
 import type { ModelRequest, Reply } from '../test/helpers/fakeModel.ts';

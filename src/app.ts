@@ -27,7 +27,7 @@ import { plain, type Rendered } from './domain/render/entities.ts';
 import { joinRendered, styled } from './domain/render/compose.ts';
 import { summarizeToolInput } from './domain/toEvents.ts';
 import { engine$, type TurnEvent } from './streams/engine.ts';
-import type { ChatRef, OutOp } from './streams/outbox.ts';
+import type { ChatRef, DownloadRequest, DownloadResult, OutOp } from './domain/telegram.ts';
 import { renderTurn$ } from './streams/renderTurn.ts';
 import { stalls$ } from './streams/watchdog.ts';
 import type { Session, TurnRequest } from './streams/session.ts';
@@ -53,14 +53,6 @@ export interface Registry {
   touch(key: string): void;
   all(): Session[];
 }
-
-export interface DownloadRequest {
-  fileId: string;
-  /** Name suggested by the sender (sanitized by the driver). */
-  name: string;
-  size?: number;
-}
-export type DownloadResult = { ok: true; name: string; bytes: number } | { ok: false; message: string };
 
 export interface AppDeps {
   allowedUserIds: ReadonlySet<number>;

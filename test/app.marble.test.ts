@@ -4,7 +4,7 @@ import { EMPTY, filter, map, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Update } from 'node-telegram-bot-api';
 import { app$, type Registry } from '../src/app.ts';
-import type { ProcOut } from '../src/drivers/claudeProcess.ts';
+import type { ProcOut } from '../src/drivers/claude/process.ts';
 import { Session } from '../src/streams/session.ts';
 import type { OutOp } from '../src/streams/outbox.ts';
 import { initLine, resultLine } from './helpers/lines.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
-import { allReaped, claudeProcess$ } from '../src/drivers/claudeProcess.ts';
+import { allReaped, claudeProcess$ } from '../src/drivers/claude/process.ts';
 import { sessionStore } from '../src/drivers/sessionStore.ts';
 import { Session } from '../src/streams/session.ts';
 import type { SessionEvent } from '../src/domain/events.ts';

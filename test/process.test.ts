@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, Subject, toArray } from 'rxjs';
-import { allReaped, claudeProcess$, type ProcOut } from '../src/drivers/claudeProcess.ts';
+import { allReaped, claudeProcess$, type ProcOut } from '../src/drivers/claude/process.ts';
 import { sessionStore } from '../src/drivers/sessionStore.ts';
 import { Session, userMessageLine, type SessionDeps } from '../src/streams/session.ts';
 import type { SessionEvent } from '../src/domain/events.ts';
@@ -72,7 +72,7 @@ describe('CLI processes (fake claude)', function () {
     // Wait for the grandchildren, then SIGKILL the CLI itself, as a crash would.
     await waitUntil(() => existsSync(pidsFile) && readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean).length >= 2, 10_000, 'grandchildren');
     const grandchildren = readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean).map(Number);
-    const { descendants } = await import('../src/drivers/processTree.ts');
+    const { descendants } = await import('../src/drivers/claude/processTree.ts');
     const cliPid = Number(readFileSync(`/proc/${grandchildren[1]}/stat`, 'latin1').split(') ')[1]!.split(' ')[1]);
     expect(descendants(cliPid)).to.include.members(grandchildren);
     process.kill(cliPid, 'SIGKILL');
@@ -83,7 +83,7 @@ describe('CLI processes (fake claude)', function () {
 
   it('finds and kills processes a previous run left behind, by tag prefix only', async () => {
     const { spawn } = await import('node:child_process');
-    const { sweepPrefix, TAG_VAR } = await import('../src/drivers/processTree.ts');
+    const { sweepPrefix, TAG_VAR } = await import('../src/drivers/claude/processTree.ts');
     const mine = spawn('sleep', ['100'], { env: { PATH: process.env.PATH, [TAG_VAR]: 'abc123.one' }, detached: true, stdio: 'ignore' });
     const other = spawn('sleep', ['100'], { env: { PATH: process.env.PATH, [TAG_VAR]: 'zzz999.two' }, detached: true, stdio: 'ignore' });
     try {

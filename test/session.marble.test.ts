@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { concatMap, filter, map, Observable, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import type { ProcessSpec, ProcOut } from '../src/drivers/claudeProcess.ts';
+import type { ProcessSpec, ProcOut } from '../src/drivers/claude/process.ts';
 import { engine$ } from '../src/streams/engine.ts';
 import { Session, type SessionDeps, type TurnRequest } from '../src/streams/session.ts';
 import { initLine, resultLine, textLine } from './helpers/lines.ts';

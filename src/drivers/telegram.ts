@@ -7,8 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Api, longPoll, TelegramApiError, type Update } from 'node-telegram-bot-api';
 import { defer, from, Observable } from 'rxjs';
-import type { DownloadRequest, DownloadResult } from '../app.ts';
-import type { ApiCall } from '../streams/outbox.ts';
+import type { ApiCall, DownloadRequest, DownloadResult } from '../domain/telegram.ts';
 import { toWellFormed } from '../domain/render/entities.ts';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'stopped_message_generation'];

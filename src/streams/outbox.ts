@@ -38,45 +38,9 @@ import {
 } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { Entity } from '../domain/render/entities.ts';
+import type { ApiCall, ApiError, ChatRef, Exec, OutOp, Outcome } from '../domain/telegram.ts';
 
-export interface ChatRef {
-  chatId: number;
-  threadId?: number;
-}
-
-export type OutOp =
-  | { op: 'send'; ref: string; chat: ChatRef; text: string; entities?: Entity[]; replyMarkup?: unknown; replyTo?: number; important?: boolean }
-  | { op: 'edit'; ref: string; chat: ChatRef; text: string; entities?: Entity[]; replyMarkup?: unknown; important?: boolean }
-  | { op: 'delete'; ref: string; chat: ChatRef }
-  | { op: 'draft'; chat: ChatRef; draftId: number; text: string; entities?: Entity[]; canStop?: boolean }
-  | { op: 'typing'; chat: ChatRef }
-  | { op: 'answerCallback'; callbackQueryId: string; text?: string };
-
-export interface ApiCall {
-  method: string;
-  params: Record<string, unknown>;
-}
-
-/** code 0 = network error or timeout. retryAfter is in seconds (Telegram's parameters.retry_after). */
-export type ApiError = { code: number; description: string; retryAfter?: number };
-
-/** The driver: emits the Telegram result once then completes, or errors with an ApiError-shaped object. */
-export type Exec = (call: ApiCall) => Observable<unknown>;
-
-export interface Outcome {
-  op: OutOp;
-  ok: boolean;
-  messageId?: number;
-  error?: ApiError;
-  /** Calls made to exec for this op (429s and fallbacks included); 0 when coalesced or dropped. */
-  attempts: number;
-  plainFallback?: boolean;
-  /** No call of its own: a newer op replaced its content, or it was merged into its queued send. */
-  coalesced?: boolean;
-  /** A typing not sent, on purpose (ok stays true: nothing failed): other work was waiting for the
-   *  chat, or one was sent less than 4 s ago. */
-  dropped?: boolean;
-}
+export type { ApiCall, ApiError, ChatRef, Exec, OutOp, Outcome };
 
 export interface OutboxOptions {
   scheduler?: SchedulerLike;

@@ -8,7 +8,7 @@ import { plain } from '../domain/render/entities.ts';
 import { renderMarkdown } from '../domain/render/markdown.ts';
 import { splitRendered, truncateRendered } from '../domain/render/split.ts';
 import { joinRendered, styled } from '../domain/render/compose.ts';
-import type { ChatRef, OutOp } from './outbox.ts';
+import type { ChatRef, OutOp } from '../domain/telegram.ts';
 
 export interface TurnContext {
   reqId: string;

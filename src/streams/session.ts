@@ -17,7 +17,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import type { ProcessSpec, ProcOut } from '../drivers/claudeProcess.ts';
+import type { ProcessSpec, ProcOut } from '../drivers/claude/process.ts';
 import type { SessionEvent, ResultEvent } from '../domain/events.ts';
 import { parseCliLine } from '../protocol/cliLine.ts';
 import { toEvents } from '../domain/toEvents.ts';

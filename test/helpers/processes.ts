@@ -1,6 +1,6 @@
 // Finding processes by their environment, to prove none is left behind.
 import { readdirSync, readFileSync } from 'node:fs';
-import { TAG_VAR } from '../../src/drivers/processTree.ts';
+import { TAG_VAR } from '../../src/drivers/claude/processTree.ts';
 
 export function pidsWithEnv(...needles: string[]): number[] {
   const out: number[] = [];

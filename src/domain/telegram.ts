@@ -1,0 +1,63 @@
+// What the bot says to Telegram, as plain data: the operations the app emits, the calls the
+// outbox makes, and what came of them. Shared by app, streams and drivers.
+import type { Observable } from 'rxjs';
+import type { Entity } from './render/entities.ts';
+
+export interface ChatRef {
+  chatId: number;
+  threadId?: number;
+}
+
+export type OutOp =
+  | {
+      op: 'send';
+      ref: string;
+      chat: ChatRef;
+      text: string;
+      entities?: Entity[];
+      replyMarkup?: unknown;
+      replyTo?: number;
+      important?: boolean;
+      /** Set on the last message of a turn's answer: once delivered, that turn (by id) is answered. */
+      answers?: string;
+    }
+  | { op: 'edit'; ref: string; chat: ChatRef; text: string; entities?: Entity[]; replyMarkup?: unknown; important?: boolean }
+  | { op: 'delete'; ref: string; chat: ChatRef }
+  | { op: 'draft'; chat: ChatRef; draftId: number; text: string; entities?: Entity[]; canStop?: boolean }
+  | { op: 'typing'; chat: ChatRef }
+  | { op: 'answerCallback'; callbackQueryId: string; text?: string };
+
+export interface ApiCall {
+  method: string;
+  params: Record<string, unknown>;
+}
+
+/** code 0 = network error or timeout. retryAfter is in seconds (Telegram's parameters.retry_after). */
+export type ApiError = { code: number; description: string; retryAfter?: number };
+
+/** The driver: emits the Telegram result once then completes, or errors with an ApiError-shaped object. */
+export type Exec = (call: ApiCall) => Observable<unknown>;
+
+export interface Outcome {
+  op: OutOp;
+  ok: boolean;
+  messageId?: number;
+  error?: ApiError;
+  /** Calls made to exec for this op (429s and fallbacks included); 0 when coalesced or dropped. */
+  attempts: number;
+  plainFallback?: boolean;
+  /** No call of its own: a newer op replaced its content, or it was merged into its queued send. */
+  coalesced?: boolean;
+  /** A typing not sent, on purpose (ok stays true: nothing failed): other work was waiting for the
+   *  chat, or one was sent less than 4 s ago. */
+  dropped?: boolean;
+}
+
+/** A file to fetch from Telegram into a directory. */
+export interface DownloadRequest {
+  fileId: string;
+  /** Name suggested by the sender (sanitized by the driver). */
+  name: string;
+  size?: number;
+}
+export type DownloadResult = { ok: true; name: string; bytes: number } | { ok: false; message: string };
