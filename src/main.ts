@@ -168,9 +168,7 @@ async function main(): Promise<void> {
   const subscription = outbox(ops$, (call) => api.call(call), { globalPerSecond: 25 }).subscribe({
     next: (o) => {
       if (!o.ok) log(`telegram ${o.op.op} failed: ${o.error?.code} ${o.error?.description}`);
-      const ref = 'ref' in o.op ? o.op.ref : '';
-      const at = ref.lastIndexOf(':final:');
-      if (at > 0 && ref.endsWith(':last')) journal.remove(ref.slice(0, at));
+      if (o.op.op === 'send' && o.op.answers) journal.remove(o.op.answers);
     },
     error: (err: unknown) => {
       log(`fatal: ${err instanceof Error ? err.message : String(err)}`);

@@ -71,7 +71,7 @@ describe('app (virtual time)', () => {
         a: 'send perm:run1.1 Claude Code asks to use a tool',
         b: 'edit perm:run1.1 Expired (Claude Code restarted; it asks again if it still needs it): Bash',
         c: 'send perm:run1.2 Claude Code asks to use a tool',
-        d: 'send 5:10:final:0:last done',
+        d: 'send 5:10:final:0 done',
       });
     });
   });

@@ -192,12 +192,13 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
             } else ops.push({ op: 'delete', ref: liveRef, chat: ctx.chat });
           }
           const cost = v.terminal ? opts.costOf?.(v.terminal) : undefined;
-          // ':last' marks delivery of the answer (the journal entry goes); a shutdown notice keeps it.
+          // The last message's delivery answers the turn (its journal entry goes); a shutdown notice does not.
           const kept = v.terminal?.kind === 'failure' && v.terminal.reason === 'shutdown';
           finalMessages(v, cost).forEach((m, i, all) => {
             ops.push({
               op: 'send',
-              ref: `${ctx.reqId}:final:${i}${i === all.length - 1 ? (kept ? ':kept' : ':last') : ''}`,
+              ref: `${ctx.reqId}:final:${i}`,
+              ...(i === all.length - 1 && !kept ? { answers: ctx.reqId } : {}),
               chat: ctx.chat,
               text: m.text,
               entities: m.entities,
