@@ -1,23 +1,27 @@
-// Composition root: configuration, drivers, the one subscribe, signal handling.
+// Composition root: configuration, drivers, the loops between app and drivers, the one
+// subscribe, signal handling.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TelegramApiError } from 'node-telegram-bot-api';
-import { Subject, takeUntil, tap } from 'rxjs';
-import { app$, type TurnMeta } from './app.ts';
+import { BehaviorSubject, asyncScheduler, map, merge, mergeMap, Subject, takeUntil, tap, timer } from 'rxjs';
+import { app } from './app/app.ts';
+import { dirOf, type AppConfig } from './app/config.ts';
+import type { FileResult } from './app/intake.ts';
+import { initialState } from './app/state.ts';
 import { BOT_COMMANDS } from './domain/commands.ts';
-import { allReaped, claudeProcess$, killAllNow } from './drivers/claude/process.ts';
-import { Journal } from './drivers/journal.ts';
-import { loadPersonas } from './drivers/personas.ts';
+import type { Outcome } from './domain/telegram.ts';
+import { ClaudeDriver } from './drivers/claude/claudeDriver.ts';
+import { killAllNow } from './drivers/claude/process.ts';
 import { sweepPrefix, treeRss } from './drivers/claude/processTree.ts';
-import { SessionRegistry } from './drivers/sessionRegistry.ts';
-import { readJson, sessionStore, writeJsonAtomic } from './drivers/sessionStore.ts';
+import { loadPersonas } from './drivers/personas.ts';
+import { readJson, writeJsonAtomic } from './drivers/sessionStore.ts';
+import { StoreDriver } from './drivers/storeDriver.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
 import { outbox } from './streams/outbox.ts';
-import type { TurnRequest } from './streams/session.ts';
 
 const isRunning = (pid: number) => {
   try {
@@ -75,8 +79,9 @@ async function main(): Promise<void> {
   }
 
   // One bot per sessions directory: a second one would fight over the same conversations.
-  mkdirSync(config.sessionsDir, { recursive: true });
-  const lockFile = join(config.sessionsDir, 'bot.pid');
+  const sessionsDir = resolve(config.sessionsDir);
+  mkdirSync(sessionsDir, { recursive: true });
+  const lockFile = join(sessionsDir, 'bot.pid');
   const holder = Number((readJson(lockFile) as { pid?: unknown } | undefined)?.pid);
   if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
     return fail(`Another instance of the bot (pid ${holder}) is using ${config.sessionsDir}. Stop it first, or give this one its own SESSIONS_DIR.`);
@@ -88,88 +93,85 @@ async function main(): Promise<void> {
 
   // Every CLI this bot starts carries a tag derived from its sessions directory; kill what a
   // previous run that died without cleaning up left behind.
-  const tagPrefix = createHash('sha256').update(resolve(config.sessionsDir)).digest('hex').slice(0, 12);
+  const tagPrefix = createHash('sha256').update(sessionsDir).digest('hex').slice(0, 12);
   const leftovers = sweepPrefix(tagPrefix);
   if (leftovers) log(`killed ${leftovers} Claude Code process(es) left behind by a previous run`);
 
-  const journal = new Journal(config.sessionsDir);
-  const offsetFile = join(config.sessionsDir, 'telegram-offset.json');
-  const saved = readJson(offsetFile) as { offset?: unknown } | undefined;
-  let offset = typeof saved?.offset === 'number' ? saved.offset : undefined;
-  // The saved offset never passes an update still being taken in (a download, say), so a crash
-  // makes Telegram deliver it again; the journal skips those already taken.
-  const inflight = new Set<number>();
-  let lastTaken: number | undefined;
-  const updateDone = (id: number) => {
-    inflight.delete(id);
-    const next = inflight.size ? Math.min(...inflight) : (lastTaken ?? id) + 1;
-    if (next !== offset) writeJsonAtomic(offsetFile, { offset: (offset = next) });
-  };
-  const registry = new SessionRegistry(
-    config.sessionsDir,
+  const appConfig: AppConfig = {
+    allowedUserIds: config.allowedUserIds,
+    sessionsDir,
     personas,
-    config.defaultPersona,
-    {
-      spawn: claudeProcess$,
-      store: sessionStore,
-      bin: config.claudeBin,
-      env: process.env,
-      idleMs: config.idleMs,
-      maxQueue: config.maxQueue,
-      tagPrefix,
-    },
-    config.maxLiveSessions,
-    log,
-  );
-
-  const recovered: TurnRequest[] = journal.list().map((e) => ({ sessionKey: e.sessionKey, id: e.id, prompt: e.prompt, meta: e.meta as TurnMeta }));
+    defaultPersona: config.defaultPersona,
+    maxFileBytes: config.maxFileBytes,
+    maxQueue: config.maxQueue,
+    permissionTimeoutMs: config.permissionTimeoutMs,
+    stallMs: config.stallMs,
+    botUsername: me.username,
+    runId: randomBytes(3).toString('hex'),
+    maxLive: config.maxLiveSessions,
+    maxRespawns: 3,
+    backoffMs: (n) => Math.min(1000 * 2 ** (n - 1), 30_000),
+    interruptTimeoutMs: 5000,
+    scheduler: asyncScheduler,
+  };
+  const store = new StoreDriver(sessionsDir);
+  const chats = store.loadChats();
+  const recovered = store.recovered();
   if (recovered.length) log(`resuming ${recovered.length} message(s) left unanswered by the previous run`);
+  const claude = new ClaudeDriver({ bin: config.claudeBin, env: process.env, idleMs: config.idleMs, maxLive: config.maxLiveSessions, tagPrefix, log, rssOf: treeRss });
 
-  const shutdown$ = new Subject<void>();
-  const ops$ = app$(
-    updates$(api, log, offset).pipe(
-      tap((u) => {
-        inflight.add(u.update_id);
-        lastTaken = u.update_id;
-      }),
-      takeUntil(shutdown$),
-    ),
+  // The loops: the app's sinks feed drivers whose output comes back as its sources.
+  const state = new BehaviorSubject(initialState(chats, store.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered));
+  const files = new Subject<FileResult>();
+  const outcomes = new Subject<Outcome>();
+  const drain = new Subject<void>();
+  const shutdown = new Subject<void>();
+  const fetchFile = download(api, config.maxFileBytes);
+  const sinks = app(
     {
-      allowedUserIds: config.allowedUserIds,
-      registry,
-      download: download(api, config.maxFileBytes),
-      journal,
-      maxFileBytes: config.maxFileBytes,
-      permissionTimeoutMs: config.permissionTimeoutMs,
-      stallMs: config.stallMs,
-      botUsername: me.username,
-      log,
-      rssOf: treeRss,
-      liveCount: () => registry.liveCount(),
-      maxLive: config.maxLiveSessions,
-      runId: randomBytes(3).toString('hex'),
-      onUpdateDone: updateDone,
+      updates$: updates$(api, log, store.savedOffset()).pipe(
+        tap((u) => store.taking(u.update_id)),
+        takeUntil(shutdown),
+      ),
+      state$: state,
+      claude$: claude.output$,
+      files$: files,
+      outcomes$: outcomes,
+      drain$: drain,
     },
+    appConfig,
     recovered,
   );
 
   let stopping = false;
-  let graceTimer: NodeJS.Timeout | undefined;
   const finish = async (code: number) => {
-    clearTimeout(graceTimer);
-    for (const s of registry.all()) s.shutdown();
-    await allReaped();
+    await claude.shutdown();
     log(`stopped (exit ${code})`);
     process.exit(code);
   };
 
   // 25/s rather than Telegram's "about 30": calls leave paced but arrive bunched by network jitter
   // (the soak saw a few 429s at 30 while 20 chats flushed at once).
-  const subscription = outbox(ops$, (call) => api.call(call), { globalPerSecond: 25 }).subscribe({
-    next: (o) => {
-      if (!o.ok) log(`telegram ${o.op.op} failed: ${o.error?.code} ${o.error?.description}`);
-      if (o.op.op === 'send' && o.op.answers) journal.remove(o.op.answers);
-    },
+  const telegram$ = outbox(sinks.telegram$, (call) => api.call(call), { globalPerSecond: 25 }).pipe(
+    tap({
+      next: (o) => {
+        if (!o.ok) log(`telegram ${o.op.op} failed: ${o.error?.code} ${o.error?.description}`);
+        outcomes.next(o);
+      },
+      complete: () => outcomes.complete(),
+    }),
+  );
+  const subscription = merge(
+    sinks.state$.pipe(tap((reduce) => state.next(reduce(state.value)))),
+    sinks.claude$.pipe(tap((cmd) => claude.execute(cmd))),
+    sinks.store$.pipe(tap((w) => store.write(w))),
+    sinks.log$.pipe(tap(log)),
+    sinks.files$.pipe(
+      mergeMap((req) => fetchFile(req, req.dir).pipe(map((result): FileResult => ({ id: req.id, result })))),
+      tap((f) => files.next(f)),
+    ),
+    telegram$,
+  ).subscribe({
     error: (err: unknown) => {
       log(`fatal: ${err instanceof Error ? err.message : String(err)}`);
       void finish(1);
@@ -186,11 +188,12 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log(`${sig}: no new messages; running turns get ${config.shutdownGraceMs / 1000} s to finish (send ${sig} again to exit now)`);
-    shutdown$.next();
-    graceTimer = setTimeout(() => {
+    shutdown.next();
+    timer(config.shutdownGraceMs).subscribe(() => {
       log('grace period over: stopping the remaining turns; they will be answered after the restart');
-      for (const s of registry.all()) s.shutdown();
-    }, config.shutdownGraceMs);
+      drain.next();
+      void claude.shutdown();
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

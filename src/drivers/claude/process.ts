@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Observable, type Subscription } from 'rxjs';
+import type { ProcOut } from '../../domain/claude.ts';
 import { lines$ } from './lines.ts';
 import { signal, sweep, TAG_VAR } from './processTree.ts';
 
@@ -17,11 +18,7 @@ export interface ProcessSpec {
   tagPrefix?: string;
 }
 
-export type ProcOut =
-  | { kind: 'spawned'; pid: number }
-  | { kind: 'stdout'; line: string }
-  | { kind: 'stderr'; line: string }
-  | { kind: 'exit'; code: number | null; signal: string | null; stderrTail: string; spawnError?: string; sawStdout: boolean };
+export type { ProcOut };
 
 // Variables of a parent Claude Code session that must not leak into the child (PROTOCOL.md §7).
 // The bot's own secrets and settings stay out too: Claude's tools can read their environment.

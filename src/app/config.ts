@@ -1,0 +1,44 @@
+// Everything the app needs to know that is not an event: plain values, no effects.
+import type { SchedulerLike } from 'rxjs';
+import type { Persona } from '../protocol/persona.ts';
+import { splitWorkspaceKey } from '../domain/turn.ts';
+
+export interface AppConfig {
+  allowedUserIds: ReadonlySet<number>;
+  /** Absolute. Workspace directories are `<sessionsDir>/chat<chatKey>/<name>`. */
+  sessionsDir: string;
+  personas: ReadonlyMap<string, Persona>;
+  defaultPersona: string;
+  maxFileBytes: number;
+  maxQueue: number;
+  permissionTimeoutMs: number;
+  stallMs: number;
+  botUsername?: string;
+  /** Distinguishes this run's button tokens from those of earlier runs (still on old messages). */
+  runId: string;
+  /** For /status. */
+  maxLive?: number;
+  maxRespawns: number;
+  /** Delay before the n-th respawn of a crashed CLI (n from 1). */
+  backoffMs: (n: number) => number;
+  interruptTimeoutMs: number;
+  scheduler: SchedulerLike;
+}
+
+export const dirOf = (cfg: AppConfig, workspace: string): string => {
+  const { chatKey, name } = splitWorkspaceKey(workspace);
+  return `${cfg.sessionsDir}/chat${chatKey}/${name}`;
+};
+
+export const personaOf = (cfg: AppConfig, name: string | undefined): Persona =>
+  cfg.personas.get(name ?? cfg.defaultPersona) ?? cfg.personas.get(cfg.defaultPersona)!;
+
+export const nowIso = (cfg: AppConfig): string => new Date(cfg.scheduler.now()).toISOString();
+
+export const ago = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+};

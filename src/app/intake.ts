@@ -1,0 +1,115 @@
+// A Telegram message → effects: refusals, commands, a turn for the workspace's queue, or a file
+// fetched first and then a turn that names it.
+import { EMPTY, filter, map, merge, mergeAll, of, take, withLatestFrom, type Observable } from 'rxjs';
+import type { Message } from 'node-telegram-bot-api';
+import type { ClaudeOutput } from '../domain/claude.ts';
+import { parseCommand } from '../domain/commands.ts';
+import type { ChatRef, DownloadResult } from '../domain/telegram.ts';
+import { chatKeyOf, draftIdFor, workspaceKey, type Turn } from '../domain/turn.ts';
+import { dirOf, nowIso, type AppConfig } from './config.ts';
+import { commandEffects } from './commands.ts';
+import { log, reduce, store, type Effect, type FileRequest } from './effects.ts';
+import { reply } from './reply.ts';
+import { chatOf, runtimeOf, withChat, withRuntime, type AppState } from './state.ts';
+
+export interface FileResult {
+  id: string;
+  result: DownloadResult;
+}
+
+export interface IntakeContext {
+  cfg: AppConfig;
+  s: AppState;
+  /** Unique per update. */
+  ref: string;
+  claude$: Observable<ClaudeOutput>;
+  files$: Observable<FileResult>;
+  /** The latest state, for work that finishes later than the update (a download). */
+  state$: Observable<AppState>;
+}
+
+const chatOfMessage = (m: Message): ChatRef => (m.message_thread_id && m.is_topic_message ? { chatId: m.chat.id, threadId: m.message_thread_id } : { chatId: m.chat.id });
+
+const UNSUPPORTED = ['sticker', 'voice', 'video', 'audio', 'video_note', 'animation', 'location', 'contact', 'poll'] as const;
+
+export function messageEffects(m: Message, x: IntakeContext): Observable<Effect> {
+  const { cfg, s } = x;
+  const chat = chatOfMessage(m);
+  const userId = m.from?.id;
+  if (userId === undefined || !cfg.allowedUserIds.has(userId)) {
+    const refusal = log(`refused user ${userId ?? 'unknown'} (${m.from?.username ?? 'no username'}) in chat ${m.chat.id}`);
+    if (s.refused[m.chat.id]) return of(refusal);
+    return of(
+      refusal,
+      reduce((st) => ({ ...st, refused: { ...st.refused, [m.chat.id]: true } })),
+      reply(`reply:${x.ref}`, chat, `Sorry, this bot is private. (Your user id is ${userId}; the owner can add it to ALLOWED_USER_IDS.)`),
+    );
+  }
+  // Telegram redelivers updates a crashed run never confirmed; the journal already has those.
+  if (s.journaled[`${m.chat.id}:${m.message_id}`]) return of(log(`skipping update for message ${m.chat.id}:${m.message_id}: already journaled`));
+  const text = m.text;
+  if (text !== undefined) {
+    const cmd = text.startsWith('/') ? parseCommand(text, cfg.botUsername) : undefined;
+    if (cmd) return commandEffects(cmd, { ...x, chat, m });
+    if (text.startsWith('/') && /^\/\S+@\S+/.test(text)) return EMPTY; // a command for another bot
+    return of(...turnEffects(m, chat, promptFor(m, text), x));
+  }
+  if (m.document || m.photo) return fileEffects(m, chat, x);
+  const kind = UNSUPPORTED.find((k) => k in m);
+  if (!kind && (m.new_chat_members || m.left_chat_member || m.pinned_message || m.new_chat_title)) return EMPTY; // service messages
+  return of(reply(`reply:${x.ref}`, chat, `I can't use ${kind ? `a ${kind.replace('_', ' ')}` : 'this kind of message'} yet. Send text, a document or a photo.`, m.message_id));
+}
+
+function promptFor(m: Message, body: string): string {
+  const quoted = m.reply_to_message && (m.reply_to_message.text ?? m.reply_to_message.caption);
+  return quoted ? `[The user is replying to this earlier message:]\n> ${quoted.split('\n').join('\n> ')}\n\n${body}` : body;
+}
+
+/** Accepts a message into the active workspace's queue, or refuses it when the queue is full. */
+function turnEffects(m: Message, chat: ChatRef, prompt: string, x: IntakeContext): Effect[] {
+  const { cfg, s } = x;
+  const chatKey = chatKeyOf(chat);
+  const c = chatOf(s, chatKey, cfg.defaultPersona, nowIso(cfg));
+  const workspace = workspaceKey(chatKey, c.active);
+  const r = runtimeOf(s, workspace);
+  const id = `${m.chat.id}:${m.message_id}`;
+  const origin = { chat, privateChat: m.chat.type === 'private', replyTo: m.message_id, draftId: draftIdFor(id), userId: m.from?.id ?? 0 };
+  const turn: Turn = { id, workspace, prompt, origin, generation: r.generation };
+  if (r.pending >= cfg.maxQueue) return [{ to: 'turn', turn, refused: true }];
+  const now = cfg.scheduler.now();
+  const meta = c.sessions[c.active] ?? { persona: cfg.defaultPersona, createdAt: nowIso(cfg) };
+  const touched = { ...c, sessions: { ...c.sessions, [c.active]: { ...meta, lastActivity: now } } };
+  return [
+    reduce(withRuntime(workspace, (rt) => ({ ...rt, pending: rt.pending + 1 }))),
+    reduce((st) => ({ ...st, journaled: { ...st.journaled, [id]: true } })),
+    reduce(withChat(chatKey, touched)),
+    store({ kind: 'journalAdd', turn, at: now }),
+    { to: 'turn', turn },
+  ];
+}
+
+function fileEffects(m: Message, chat: ChatRef, x: IntakeContext): Observable<Effect> {
+  const { cfg, s } = x;
+  const doc = m.document;
+  const photo = m.photo?.[m.photo.length - 1];
+  const file = doc ? { fileId: doc.file_id, name: doc.file_name ?? 'document', size: doc.file_size } : { fileId: photo!.file_id, name: `photo-${m.message_id}.jpg`, size: photo!.file_size };
+  const say = (text: string) => reply(`reply:${x.ref}`, chat, text, m.message_id);
+  if (file.size !== undefined && file.size > cfg.maxFileBytes) {
+    return of(say(`That file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${Math.round(cfg.maxFileBytes / 1048576)} MB. Nothing was saved.`));
+  }
+  const chatKey = chatKeyOf(chat);
+  const c = chatOf(s, chatKey, cfg.defaultPersona, nowIso(cfg));
+  const req: FileRequest = { ...file, id: `file:${x.ref}`, dir: dirOf(cfg, workspaceKey(chatKey, c.active)) };
+  const done$ = x.files$.pipe(
+    filter((f) => f.id === req.id),
+    take(1),
+    withLatestFrom(x.state$),
+    map(([{ result: res }, now]): Effect[] => {
+      if (!res.ok) return [say(`Could not save the file: ${res.message}`)];
+      const what = doc ? `a file` : 'a photo';
+      const prompt = `The user sent ${what}, saved in the working directory as "${res.name}" (${res.bytes} bytes${doc?.mime_type ? `, ${doc.mime_type}` : ''}).${m.caption ? `\n\n${m.caption}` : '\n\nLook at it and say briefly what it is.'}`;
+      return turnEffects(m, chat, promptFor(m, prompt), { ...x, s: now });
+    }),
+  );
+  return merge(done$.pipe(mergeAll()), of<Effect>({ to: 'files', req }));
+}

@@ -1,0 +1,21 @@
+// Requests to the drivers that keep state and fetch files, as plain data.
+import type { DownloadRequest } from './telegram.ts';
+import type { Turn } from './turn.ts';
+import type { Chats } from './workspaces.ts';
+
+/** A change to persisted state, carried out by the store driver. */
+export type StoreWrite =
+  | { kind: 'chats'; chats: Chats }
+  | { kind: 'journalAdd'; turn: Turn; at: number }
+  | { kind: 'journalRemove'; id: string }
+  | { kind: 'conversation'; dir: string; sessionId: string | undefined }
+  | { kind: 'persona'; dir: string; persona: string }
+  /** An update is fully taken in (journaled or answered): its offset may be saved. */
+  | { kind: 'updateDone'; updateId: number };
+
+export interface FileRequest extends DownloadRequest {
+  /** Correlates the answer on the files source. */
+  id: string;
+  dir: string;
+}
+

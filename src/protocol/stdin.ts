@@ -1,0 +1,10 @@
+// Lines the bot writes to the CLI's stdin (PROTOCOL.md §4).
+
+export const userMessageLine = (text: string): string =>
+  JSON.stringify({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: '' });
+
+export const controlResponseLine = (requestId: string, response: Record<string, unknown>): string =>
+  JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } });
+
+export const interruptLine = (requestId: string): string =>
+  JSON.stringify({ type: 'control_request', request_id: requestId, request: { subtype: 'interrupt' } });
