@@ -1,7 +1,7 @@
 // Names of files users send: safe in a directory, within byte limits, never a lone surrogate.
 import { expect } from 'chai';
-import { sanitizeFileName } from '../src/drivers/telegram.ts';
-import { toWellFormed } from '../src/domain/render/entities.ts';
+import { sanitizeFileName } from '../../src/drivers/telegram.ts';
+import { toWellFormed } from '../../src/domain/render/entities.ts';
 
 describe('file names from Telegram', () => {
   const table: [string, string][] = [

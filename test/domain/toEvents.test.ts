@@ -1,29 +1,16 @@
-// Every recorded line of the real CLI parses, and maps to the events the front end needs.
+// toEvents: recorded CLI lines become the events the front end needs; an invalid line becomes a warning.
 import { expect } from 'chai';
-import { readdirSync, readFileSync } from 'node:fs';
-import { parseCliLine } from '../src/protocol/cliLine.ts';
-import { toEvents } from '../src/domain/toEvents.ts';
-import type { SessionEvent } from '../src/domain/events.ts';
+import { readFileSync } from 'node:fs';
+import { parseCliLine } from '../../src/protocol/cliLine.ts';
+import { toEvents } from '../../src/domain/toEvents.ts';
+import type { SessionEvent } from '../../src/domain/events.ts';
 
-const dir = new URL('../fixtures/', import.meta.url);
+const dir = new URL('../../fixtures/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, dir), 'utf8').split('\n').filter(Boolean);
 const eventsOf = (name: string): SessionEvent[] => fixture(name).flatMap((l) => toEvents(parseCliLine(l)));
 const results = (evs: SessionEvent[]) => evs.filter((e): e is Extract<SessionEvent, { kind: 'result' }> => e.kind === 'result');
 
-describe('stream-json protocol against recorded fixtures', () => {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
-
-  it('has recordings to check', () => {
-    expect(files.length).to.be.greaterThan(8);
-  });
-
-  for (const f of files) {
-    it(`parses every line of ${f} without an invalid line`, () => {
-      const invalid = fixture(f).map(parseCliLine).filter((l) => l.kind === 'invalid');
-      expect(invalid).to.deep.equal([]);
-    });
-  }
-
+describe('events from recorded fixtures', () => {
   it('simple: started, text, one successful result', () => {
     const evs = eventsOf('simple.jsonl');
     expect(evs[0]).to.include({ kind: 'started' });
@@ -99,23 +86,7 @@ describe('stream-json protocol against recorded fixtures', () => {
   });
 });
 
-describe('parsing never throws', () => {
-  const cases: [string, string][] = [
-    ['not json', 'invalid'],
-    ['[1,2]', 'invalid'],
-    ['{"no":"type"}', 'invalid'],
-    ['{"type":"brand_new","x":1}', 'unknown'],
-    ['{"type":"system","subtype":"shiny_new","x":1}', 'system'],
-    ['{"type":"result","subtype":"success"}', 'invalid'],
-    ['{"type":"assistant","message":{"content":[{"type":"server_tool_use","id":"x"}]}}', 'assistant'],
-    ['{"type":"result","subtype":"success","is_error":false,"result":"ok","brand_new_field":{"a":1}}', 'result'],
-  ];
-  for (const [line, kind] of cases) {
-    it(`${line} → ${kind}`, () => {
-      expect(parseCliLine(line).kind).to.equal(kind);
-    });
-  }
-
+describe('invalid lines', () => {
   it('turns an invalid line into a warning event naming what was received', () => {
     const [w] = toEvents(parseCliLine('{"type":"result","subtype":"success"}'));
     expect(w).to.include({ kind: 'warning' });

@@ -1,8 +1,8 @@
 // The stall watchdog in virtual time.
-import { expect } from 'chai';
-import { TestScheduler } from 'rxjs/testing';
-import type { SessionEvent } from '../src/domain/events.ts';
-import { stalls$ } from '../src/streams/watchdog.ts';
+import type { TestScheduler } from 'rxjs/testing';
+import type { SessionEvent } from '../../src/domain/events.ts';
+import { stalls$ } from '../../src/streams/watchdog.ts';
+import { testScheduler } from '../helpers/marbles.ts';
 
 const E: Record<string, SessionEvent> = {
   t: { kind: 'text', text: 'x', messageId: 'm' },
@@ -13,9 +13,7 @@ const E: Record<string, SessionEvent> = {
 describe('stall watchdog (virtual time)', () => {
   let ts: TestScheduler;
   beforeEach(() => {
-    ts = new TestScheduler((a, b) => {
-      expect(a).to.deep.equal(b);
-    });
+    ts = testScheduler();
   });
 
   it('stays quiet while lines keep coming', () => {
