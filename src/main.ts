@@ -16,7 +16,7 @@ import { SessionRegistry } from './drivers/sessionRegistry.ts';
 import { readJson, sessionStore, writeJsonAtomic } from './drivers/sessionStore.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
-import { outbox } from './streams/outbox.ts';
+import { outbox } from './streams/outbox/outbox.ts';
 import type { TurnRequest } from './streams/session.ts';
 
 const isRunning = (pid: number) => {

@@ -4,9 +4,10 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { EMPTY, NEVER, Observable, defer, from, map, mergeMap, of, throwError, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { outbox } from '../src/streams/outbox.ts';
-import type { ApiCall, ApiError, ChatRef, Exec, OutboxOptions, OutOp, Outcome } from '../src/streams/outbox.ts';
-import type { Entity } from '../src/domain/render/entities.ts';
+import { outbox } from '../../../src/streams/outbox/outbox.ts';
+import type { OutboxOptions } from '../../../src/streams/outbox/outbox.ts';
+import type { ApiCall, ApiError, ChatRef, Exec, OutOp, Outcome } from '../../../src/domain/telegram.ts';
+import type { Entity } from '../../../src/domain/render/entities.ts';
 
 type Recorded = { t: number; method: string; params: Record<string, unknown> };
 /** Answers call number n (counted over all calls). */
