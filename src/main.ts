@@ -21,7 +21,7 @@ import { readJson, writeJsonAtomic } from './drivers/sessionStore.ts';
 import { StoreDriver } from './drivers/storeDriver.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
-import { outbox } from './streams/outbox.ts';
+import { outbox } from './streams/outbox/outbox.ts';
 
 const isRunning = (pid: number) => {
   try {

@@ -6,7 +6,7 @@ import type { Update } from 'node-telegram-bot-api';
 import { app$, type Registry } from '../src/app.ts';
 import type { ProcOut } from '../src/drivers/claude/process.ts';
 import { Session } from '../src/streams/session.ts';
-import type { OutOp } from '../src/streams/outbox.ts';
+import type { OutOp } from '../src/domain/telegram.ts';
 import { initLine, resultLine } from './helpers/lines.ts';
 
 const out = (line: string): ProcOut => ({ kind: 'stdout', line });

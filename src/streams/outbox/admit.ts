@@ -1,0 +1,54 @@
+// Admission into a chat's queue: pure on the Lane. Queued edits and drafts coalesce; a typing
+// is dropped rather than wait.
+import type { OutOp, Outcome } from '../../domain/telegram.ts';
+import { contentOf } from './calls.ts';
+import { newJob } from './lane.ts';
+import type { Job, Lane } from './lane.ts';
+
+export type ChatOp = Exclude<OutOp, { op: 'answerCallback' }>;
+
+const TYPING_EVERY_MS = 4000;
+
+/** Queues op (or folds it into a queued job); returns the Outcomes of typings it drops. */
+export function admit(lane: Lane, op: ChatOp, now: number): Outcome[] {
+  if (op.op === 'typing') {
+    const waiting = lane.current !== null || lane.queue.length > 0;
+    if (waiting || now - lane.lastTypingAt < TYPING_EVERY_MS) return [droppedOutcome(op)];
+    lane.queue.push(newJob(op));
+    return [];
+  }
+  const typings = lane.queue.filter((job) => job.primary.op === 'typing');
+  lane.queue = lane.queue.filter((job) => job.primary.op !== 'typing');
+  const target = coalesceTarget(lane.queue, op);
+  if (target) absorb(target, op);
+  else lane.queue.push(newJob(op));
+  return typings.map((job) => droppedOutcome(job.primary));
+}
+
+function droppedOutcome(op: OutOp): Outcome {
+  return { op, ok: true, attempts: 0, dropped: true };
+}
+
+// An edit folds into the latest queued job for its ref when that is its send or an edit (not past
+// a delete); a draft folds into the queued draft with the same chat, thread and draft_id.
+function coalesceTarget(queue: Job[], op: ChatOp): Job | undefined {
+  if (op.op === 'edit') {
+    const last = queue.findLast((job) => 'ref' in job.primary && job.primary.ref === op.ref);
+    return last && (last.primary.op === 'send' || last.primary.op === 'edit') ? last : undefined;
+  }
+  if (op.op === 'draft') {
+    return queue.find((job) => job.primary.op === 'draft' && sameDraft(job.primary, op));
+  }
+  return undefined;
+}
+
+function sameDraft(a: Extract<OutOp, { op: 'draft' }>, b: Extract<OutOp, { op: 'draft' }>): boolean {
+  return a.chat.chatId === b.chat.chatId && a.chat.threadId === b.chat.threadId && a.draftId === b.draftId;
+}
+
+function absorb(job: Job, op: ChatOp): void {
+  job.carried.push(op);
+  if (op.op === 'edit') job.important ||= op.important === true;
+  if (op.op === 'edit' && job.primary.op === 'send') job.content = contentOf(op);
+  else job.primary = op;
+}
