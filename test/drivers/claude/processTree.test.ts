@@ -29,20 +29,21 @@ describe('processTree (real processes)', function () {
   this.timeout(20_000);
   const started: ChildProcess[] = [];
 
-  /** Starts `cmd` detached (its own session and group) with only PATH and, if given, the tag. */
-  async function start(cmd: string, args: string[], tag?: string): Promise<number> {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-    if (tag !== undefined) env[TAG_VAR] = tag;
+  /** Starts `cmd` detached (its own session and group) with only PATH and the tag in its environment. */
+  async function start(cmd: string, args: string[], tag: string): Promise<number> {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, [TAG_VAR]: tag };
     const child = spawn(cmd, args, { env, detached: true, stdio: 'ignore' });
     started.push(child);
     const pid = child.pid!;
-    // Until exec, the forked child still shows this process's command line and environment.
-    await waitUntil(() => cmdline(pid).startsWith(cmd), WAIT_MS, `${cmd} (pid ${pid}) to exec`);
+    // Until exec, the forked child still shows this process's environment, without the tag.
+    await waitUntil(() => tagOf(pid) === tag, WAIT_MS, `${cmd} (pid ${pid}) to exec`);
     return pid;
   }
 
   afterEach(async () => {
+    // Two ways, so a broken helper under test cannot leave a process behind: every process here is tagged.
     for (const c of started) if (c.pid !== undefined) signalGroup(c.pid, 'SIGKILL');
+    sweepPrefix(prefix);
     await waitGone(started.map((c) => c.pid!), WAIT_MS);
     started.length = 0;
   });
@@ -60,6 +61,28 @@ describe('processTree (real processes)', function () {
     expect(parents().get(pid)).to.equal(process.pid);
     expect(descendants(process.pid)).to.include(pid);
     expect(tagOf(process.pid)).to.equal(undefined);
+  });
+
+  it('a zombie is not alive and carries no tag', async () => {
+    // The shell forks `true`, then becomes `sleep`, which never reaps it: a zombie for as long as sleep lives.
+    const tag = `${prefix}.zombie`;
+    const pid = await start('sh', ['-c', 'true & exec sleep 30'], tag);
+    await waitUntil(() => descendants(pid).some((p) => procStat(p)?.state === 'Z'), WAIT_MS, 'a zombie child');
+    const zombie = descendants(pid).find((p) => procStat(p)?.state === 'Z')!;
+    expect(isAlive(zombie)).to.equal(false);
+    expect(environ(zombie)).to.deep.equal([]);
+    expect(taggedPids(tag)).to.deep.equal([pid]);
+    expect(isAlive(pid)).to.equal(true);
+  });
+
+  it('reads CPU times in clock ticks', () => {
+    for (let i = 0, x = 0; i < 3e7; i++) x += i; // some CPU time of our own to measure
+    const { user, system } = process.cpuUsage();
+    const st = procStat('self')!;
+    // USER_HZ is 100 on Linux (x86-64 and arm64): a tick is 10 ms.
+    const procMs = (st.utime + st.stime) * 10;
+    const nodeMs = (user + system) / 1000;
+    expect(Math.abs(procMs - nodeMs), `${procMs} ms from /proc, ${nodeMs} ms from process.cpuUsage()`).to.be.lessThan(Math.max(50, nodeMs * 0.1));
   });
 
   it('finds a process by its exact tag, by tag prefix and by environment', async () => {
@@ -82,8 +105,8 @@ describe('processTree (real processes)', function () {
     expect(taggedPids(tag)).to.deep.equal([]);
   });
 
-  it('sweep with a root also kills its untagged descendants', async () => {
-    const sh = await start('sh', ['-c', 'sleep 30 & wait']);
+  it('sweep with a root also kills descendants that carry another tag', async () => {
+    const sh = await start('sh', ['-c', 'sleep 30 & wait'], `${prefix}.root`);
     await waitUntil(() => descendants(sh).some((p) => cmdline(p) === 'sleep 30'), WAIT_MS, 'the shell to start its sleep');
     const [sleeper] = descendants(sh);
     expect(sweep(`${prefix}.nobody`, sh)).to.equal(1);
@@ -100,7 +123,7 @@ describe('processTree (real processes)', function () {
   });
 
   it('signalGroup reaches every process of the group; signal says when nothing was there', async () => {
-    const sh = await start('sh', ['-c', 'sleep 30 & sleep 30 & wait']);
+    const sh = await start('sh', ['-c', 'sleep 30 & sleep 30 & wait'], `${prefix}.group`);
     await waitUntil(() => descendants(sh).filter((p) => cmdline(p) === 'sleep 30').length === 2, WAIT_MS, 'two sleeps');
     const group = [sh, ...descendants(sh)];
     for (const p of group) expect(procStat(p)?.pgrp).to.equal(sh);
