@@ -32,7 +32,7 @@ import { Session } from '../src/streams/session.ts';
 import { startBot, OWNER, type Harness } from '../test/helpers/botHarness.ts';
 import { claudeBin, makeCliEnv } from '../test/helpers/cliEnv.ts';
 import { startFakeModel, type FakeModel } from '../test/helpers/fakeModel.ts';
-import { pidsWithEnv } from '../test/helpers/processes.ts';
+import { pidsWithEnv, procStat, signalGroup } from '../test/helpers/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MiB = 1024 * 1024;
@@ -77,16 +77,7 @@ const freshChildren = new Set<ChildProcess>();
 const cliHomes: string[] = [];
 
 function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+  if (pid !== undefined) signalGroup(pid, 'SIGKILL');
 }
 
 function killEverything(): void {
@@ -120,12 +111,11 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** utime, stime, cutime, cstime (ticks) of /proc/<pid>/stat; the fields after the last ')'. */
+/** utime, stime, cutime, cstime (ticks) of /proc/<pid>/stat. */
 function procTimes(pid: number | 'self'): { utime: number; stime: number; cutime: number; cstime: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // f[0] is field 3 (state): utime is field 14 → f[11], stime f[12], cutime f[13], cstime f[14].
-  return { utime: Number(f[11]), stime: Number(f[12]), cutime: Number(f[13]), cstime: Number(f[14]) };
+  const st = procStat(pid);
+  if (!st) throw new Error(`process ${pid} is gone: no CPU times to read`);
+  return st;
 }
 const ticksToMs = (t: number) => (t * 1000) / CLK_TCK;
 

@@ -27,11 +27,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parents, readProc, TAG_VAR } from '../src/drivers/claude/processTree.ts';
 import { OWNER, startBot, type Harness } from '../test/helpers/botHarness.ts';
 import type { StoredMessage } from '../test/helpers/fakeBotApi.ts';
 import type { ModelRequest, Reply } from '../test/helpers/fakeModel.ts';
-import { isAlive, pidsWithEnv, taggedClaudePids } from '../test/helpers/processes.ts';
+import { cmdline, isAlive, memKb, parents, pidsWithEnv, procStat, signal, tagOf, taggedClaudePids } from '../test/helpers/processes.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -87,23 +86,9 @@ const note = (msg: string, echo = true) => {
 const fmtMiB = (kB: number) => `${(kB / 1024).toFixed(1)} MiB`;
 
 // ---------------------------------------------------------------------------------------------
-// /proc
+// The bot's process tree (read from /proc by processTree.ts)
 
-const parentMap = parents;
-
-/** Fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [2] pgrp. */
-function statFields(pid: number): string[] | undefined {
-  const stat = readProc(pid, 'stat');
-  return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : undefined;
-}
-
-const isTagged = (pid: number) => (readProc(pid, 'environ') ?? '').includes(`${TAG_VAR}=`);
-const cmdline = (pid: number) => (readProc(pid, 'cmdline') ?? '').split('\0').filter(Boolean).join(' ');
-
-function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readProc(pid, 'status') ?? '');
-  return m ? Number(m[1]) : 0;
-}
+const isTagged = (pid: number) => tagOf(pid) !== undefined;
 
 /**
  * The bot's processes: the tsx launcher (root) and its non-CLI descendants. CLI processes carry the
@@ -111,7 +96,7 @@ function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
  * process (not of the launcher) running the bot's command line, so those are left out too.
  */
 function botTree(root: number): number[] {
-  const ppid = parentMap();
+  const ppid = parents();
   const out: number[] = [root];
   const frontier = [root];
   while (frontier.length) {
@@ -129,7 +114,7 @@ function botTree(root: number): number[] {
 /** The node process running src/main.ts: the launcher's child. */
 function botNodePid(root: number): number | undefined {
   if (/main\.ts/.test(cmdline(root))) return root; // npm start is `node --import tsx src/main.ts`
-  for (const [pid, parent] of parentMap()) if (parent === root && /main\.ts/.test(cmdline(pid)) && !isTagged(pid)) return pid;
+  for (const [pid, parent] of parents()) if (parent === root && /main\.ts/.test(cmdline(pid)) && !isTagged(pid)) return pid;
   return undefined;
 }
 
@@ -160,8 +145,8 @@ class RssSampler {
     if (root === undefined || !isAlive(root)) return;
     let tree = 0;
     for (const pid of botTree(root)) {
-      const rss = statusKb(pid, 'VmRSS');
-      const kb = Math.max(statusKb(pid, 'VmHWM'), rss);
+      const rss = memKb(pid, 'VmRSS');
+      const kb = Math.max(memKb(pid, 'VmHWM'), rss);
       if (!kb) continue;
       tree += rss;
       let p = this.peaks.get(pid);
@@ -249,13 +234,7 @@ function killEverything(): void {
   const pids = new Set<number>([...taggedClaudePids(h.env), ...pidsWithEnv(`HOME=${h.home}`)]);
   const botPid = h.bot?.pid;
   if (botPid !== undefined && isAlive(botPid)) for (const pid of botTree(botPid)) pids.add(pid);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+  for (const pid of pids) signal(pid, 'SIGKILL');
 }
 process.on('exit', killEverything);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -309,20 +288,18 @@ async function main(): Promise<number> {
         const live = taggedClaudePids(h.env).filter(isAlive);
         if (!live.length) continue;
         const pid = live[Math.floor(rand() * live.length)]!;
-        const f = statFields(pid);
-        const leader = f !== undefined && Number(f[2]) === pid;
+        const st = procStat(pid);
+        const leader = st !== undefined && st.pgrp === pid;
         const cmd = cmdline(pid).slice(0, 60);
         const botPid = h.bot.pid !== undefined ? botNodePid(h.bot.pid) : undefined;
-        const orphan = f !== undefined && Number(f[1]) !== botPid && leader;
-        try {
-          process.kill(leader ? -pid : pid, 'SIGKILL');
+        const orphan = st !== undefined && st.ppid !== botPid && leader;
+        // false: it exited meanwhile.
+        if (leader ? signal(-pid, 'SIGKILL') : signal(pid, 'SIGKILL')) {
           chaosKills++;
           if (orphan) chaosOrphanKills++;
           const line = `chaos: SIGKILL ${leader ? 'group' : 'pid'} ${pid}${orphan ? ' (an orphan: its parent is not the running bot)' : ''} (${cmd}; ${live.length} live)`;
           killLog.push(line);
           note(line, false);
-        } catch {
-          /* it exited meanwhile */
         }
       }
     })();
@@ -340,7 +317,7 @@ async function main(): Promise<number> {
           if (child === undefined) throw new Error('the node process running src/main.ts was not found');
           const bot = h.bot;
           const exited = new Promise<void>((r) => bot.once('exit', () => r()));
-          process.kill(child, 'SIGTERM');
+          if (!signal(child, 'SIGTERM')) throw new Error(`the node process running src/main.ts (pid ${child}) was gone before its SIGTERM`);
           await Promise.race([exited, sleep(30_000)]);
         }
         restartExit = await h.stop('SIGTERM');

@@ -2,7 +2,7 @@
 // a fake Bot API that enforces Telegram's rules — all on 127.0.0.1.
 import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startBot, OWNER, STRANGER, type Harness } from './helpers/botHarness.ts';
 import { taggedClaudePids, waitUntil } from './helpers/processes.ts';
 import type { ModelRequest } from './helpers/fakeModel.ts';
@@ -178,8 +178,10 @@ describe('bot end to end (real CLI, fake model, fake Bot API)', function () {
     h.tg.sendDocument({ chatId: c, userId: OWNER, fileName: '../../evil name?.txt', content: Buffer.from('file body 42'), caption: 'what is in it?' });
     await h.waitForMessage(c, /MOCK REPLY to: .*evil name_\.txt/s);
     const dir = join(h.sessionsDir, `chat${c}`, 'default');
+    // An unsanitized '../../…' would land two levels up from the session directory: in SESSIONS_DIR itself.
+    expect(join(dir, '..', '..')).to.equal(h.sessionsDir);
+    expect(readdirSync(h.sessionsDir).filter((n) => n.includes('evil'))).to.deep.equal([]);
     expect(readFileSync(join(dir, 'evil name_.txt'), 'utf8')).to.equal('file body 42');
-    expect(existsSync(join(h.sessionsDir, '..', 'evil name?.txt'))).to.equal(false);
     // A second file with the same name does not overwrite the first.
     h.tg.sendDocument({ chatId: c, userId: OWNER, fileName: 'evil name?.txt', content: Buffer.from('second'), caption: 'and this?' });
     await h.waitForMessage(c, /MOCK REPLY to: .*evil name_-1\.txt/s);
@@ -209,9 +211,15 @@ describe('bot end to end (real CLI, fake model, fake Bot API)', function () {
 
   it('refuses a session name that tries to escape', async () => {
     const c = nextChat();
-    say(c, '/new ../../x');
-    await h.waitForMessage(c, /not a valid session name/);
-    expect(existsSync(join(h.sessionsDir, 'x'))).to.equal(false);
+    // Session directories are SESSIONS_DIR/chat<chatKey>/<name>, so '../../<x>' would be a sibling of SESSIONS_DIR.
+    const x = `escaped-${process.pid}-${c}`;
+    say(c, `/new ../../${x}`);
+    // Whatever the answer, the directory would exist by then (the registry creates it before replying).
+    const answer = await h.waitForMessage(c, /not a valid session name|Started session/);
+    const escaped = join(h.sessionsDir, `chat${c}`, '..', '..', x);
+    expect(escaped).to.equal(join(dirname(h.sessionsDir), x));
+    expect(existsSync(escaped)).to.equal(false);
+    expect(answer.text).to.match(/not a valid session name/);
     say(c, '/new work_2');
     await h.waitForMessage(c, /Started session "work_2"/);
     say(c, '/sessions');

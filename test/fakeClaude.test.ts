@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAlive, procStat, readProc, signal, signalGroup, waitGone } from './helpers/processes.ts';
 
 const FAKE = fileURLToPath(new URL('../fixtures/bin/claude', import.meta.url));
 const BASE_ARGS = ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose'];
@@ -160,42 +161,6 @@ class Fake {
 const live = new Set<Fake>();
 const extraPids = new Set<number>();
 
-function killQuietly(pid: number, sig: NodeJS.Signals = 'SIGKILL'): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* gone */
-  }
-}
-
-function procStat(pid: number): { state: string; pgrp: number; session: number } | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { state: f[0]!, pgrp: Number(f[2]), session: Number(f[3]) };
-  } catch {
-    return undefined;
-  }
-}
-
-const isAlive = (pid: number): boolean => {
-  const st = procStat(pid);
-  return st !== undefined && st.state !== 'Z' && st.state !== 'X';
-};
-
-/** Resolves once `pid` is gone (or a zombie); polls /proc, bounded. */
-function waitGone(pid: number, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (!isAlive(pid)) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`pid ${pid} still alive after ${ms} ms`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
-
 describe('fake claude CLI (fixtures/bin/claude)', function () {
   this.timeout(30000);
   let dir: string;
@@ -208,12 +173,11 @@ describe('fake claude CLI (fixtures/bin/claude)', function () {
 
   afterEach(async () => {
     for (const f of [...live]) {
-      killQuietly(-f.pid);
-      killQuietly(f.pid);
+      signalGroup(f.pid, 'SIGKILL');
     }
-    for (const pid of extraPids) killQuietly(pid);
+    for (const pid of extraPids) signal(pid, 'SIGKILL');
     await Promise.all([...live].map((f) => f.exited));
-    await Promise.all([...extraPids].map((p) => waitGone(p)));
+    await waitGone([...extraPids], WAIT_MS);
     extraPids.clear();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -526,13 +490,13 @@ describe('fake claude CLI (fixtures/bin/claude)', function () {
     expect(sameStat.pgrp).to.equal(f.pid); // the fake's group (the fake is a group leader here)
     // SIGTERM (15) is ignored (SIG_IGN) by the own-session grandchild only: bit 14 of SigIgn.
     const termIgnored = (pid: number): boolean => {
-      const m = /SigIgn:\s*([0-9a-f]+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))!;
+      const m = /SigIgn:\s*([0-9a-f]+)/.exec(readProc(pid, 'status') ?? '')!;
       return ((BigInt('0x' + m[1]) >> 14n) & 1n) === 1n;
     };
     expect(termIgnored(own)).to.equal(true);
     expect(termIgnored(same)).to.equal(false);
     // Both inherited the fake's environment (so an env tag set by the host reaches them).
-    expect(readFileSync(`/proc/${own}/environ`, 'latin1')).to.include(`FAKE_CLAUDE_STATE_DIR=${stateDir}\0`);
+    expect(readProc(own, 'environ')).to.include(`FAKE_CLAUDE_STATE_DIR=${stateDir}\0`);
 
     // The fake still answers normally.
     f.user('hi');
@@ -543,8 +507,8 @@ describe('fake claude CLI (fixtures/bin/claude)', function () {
     expect(await f.waitExit()).to.deep.equal({ code: null, signal: 'SIGKILL' });
     expect(isAlive(own)).to.equal(true);
     expect(isAlive(same)).to.equal(true);
-    for (const p of m) killQuietly(p);
-    await Promise.all(m.map((p) => waitGone(p)));
+    for (const p of m) signal(p, 'SIGKILL');
+    await waitGone(m, WAIT_MS);
   });
 
   it('grandchildren are killed when the fake exits normally (EOF)', async () => {
@@ -556,7 +520,7 @@ describe('fake claude CLI (fixtures/bin/claude)', function () {
     for (const p of pids) extraPids.add(p);
     f.end();
     expect((await f.waitExit()).code).to.equal(0);
-    await Promise.all(pids.map((p) => waitGone(p)));
+    await waitGone(pids, WAIT_MS);
   });
 
   it('huge lines: assistant and result text of exactly N bytes', async () => {

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signalGroup } from './processes.ts';
 
 /** Repo root, found from this file's location (test/helpers/cliEnv.ts). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -100,18 +101,6 @@ export interface CliSession {
 
 const liveClis = new Set<CliSession>();
 let exitHookInstalled = false;
-
-function signalGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      /* already gone */
-    }
-  }
-}
 
 function installExitHook(): void {
   if (exitHookInstalled) return;

@@ -1,40 +1,22 @@
-// Finding processes by their environment, to prove none is left behind.
-import { readdirSync, readFileSync } from 'node:fs';
-import { TAG_VAR } from '../../src/drivers/claude/processTree.ts';
+// The test side of processTree.ts, for tests, bench and scripts: find processes by their
+// environment and wait, with a bound, for real process state to change (to prove none is left behind).
+import { allPids, environ, isAlive, TAG_VAR } from '../../src/drivers/claude/processTree.ts';
 
+export { cmdline, isAlive, memKb, parents, procStat, readProc, signal, signalGroup, tagOf, TAG_VAR } from '../../src/drivers/claude/processTree.ts';
+
+/** Other processes whose environment has, for every needle, a variable starting with it. */
 export function pidsWithEnv(...needles: string[]): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    let environ: string;
-    try {
-      environ = readFileSync(`/proc/${name}/environ`, 'latin1');
-    } catch {
-      continue;
-    }
-    const vars = environ.split('\0');
-    if (needles.every((n) => vars.some((v) => v.startsWith(n)))) out.push(Number(name));
-  }
-  return out;
+  const { pid: self } = process;
+  return allPids().filter((pid) => {
+    if (pid === self) return false;
+    const vars = environ(pid);
+    return needles.every((n) => vars.some((v) => v.startsWith(n)));
+  });
 }
 
 /** Processes started by a bot's CLI driver (they carry the driver's tag) with this HOME. */
 export function taggedClaudePids(env: NodeJS.ProcessEnv): number[] {
   return pidsWithEnv(`${TAG_VAR}=`, `HOME=${env.HOME}`);
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers signal 0; it has no environ and state Z.
-  try {
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
-  } catch {
-    return false;
-  }
 }
 
 /** Polls a condition on real process state, with a bound. */
@@ -44,4 +26,10 @@ export async function waitUntil(cond: () => boolean, timeoutMs: number, what: st
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Resolves once every pid is gone (or a zombie); rejects after `timeoutMs`. */
+export function waitGone(pids: number | readonly number[], timeoutMs: number): Promise<void> {
+  const all = typeof pids === 'number' ? [pids] : pids;
+  return waitUntil(() => !all.some(isAlive), timeoutMs, `pid ${all.join(', ')} to exit`);
 }
