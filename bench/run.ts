@@ -2,10 +2,10 @@
 // Everything runs on 127.0.0.1 against the fakes in test/helpers: the fake Messages API with the
 // real Claude Code CLI, and the rate-limiting fake Bot API with the bot started as `npm start` does.
 //
-//   1. follow-up turn cost: one persistent stream-json CLI (Session + claudeProcess$) vs a fresh
+//   1. follow-up turn cost: one persistent stream-json CLI (WorkspaceLoop: turn$ + ClaudeDriver) vs a fresh
 //      `claude -p --resume` per turn (wall and CPU);
 //   2. parse-and-validate throughput (parseCliLine + toEvents) vs raw JSON.parse;
-//   3. RSS growth of this process while 100 MiB of stream-json flows through Session.turn$;
+//   3. RSS growth of this process while 100 MiB of stream-json flows through one turn (turn$ + ClaudeDriver);
 //   4. Telegram calls and 429s for 10 chats streaming at once;
 //   5. latency from the model's first streamed text to the first Telegram call showing it.
 //
@@ -28,7 +28,7 @@ import { toEvents } from '../src/domain/toEvents.ts';
 import type { SessionEvent, ResultEvent } from '../src/domain/events.ts';
 import { parseCliLine } from '../src/protocol/cliLine.ts';
 import type { Persona } from '../src/protocol/persona.ts';
-import { Session } from '../src/streams/session.ts';
+import { WorkspaceLoop } from '../test/helpers/workspaceLoop.ts';
 import { startBot, OWNER, type Harness } from '../test/helpers/botHarness.ts';
 import { claudeBin, makeCliEnv } from '../test/helpers/cliEnv.ts';
 import { startFakeModel, type FakeModel } from '../test/helpers/fakeModel.ts';
@@ -153,7 +153,7 @@ function resultOf(events: SessionEvent[]): ResultEvent {
 
 async function followUpCost(): Promise<void> {
   out(`   method: N=${FOLLOW_UPS} follow-up turns after 1 warm-up turn, each path in its own conversation, same fake model and env.`);
-  out(`   (a) persistent: the project's Session.turn$ + claudeProcess$ + sessionStore (stream-json in/out, --include-partial-messages as the bot runs it);`);
+  out(`   (a) persistent: the project's turn$ + ClaudeDriver + sessionStore (stream-json in/out, --include-partial-messages as the bot runs it);`);
   out(`       wall = turn$ subscribed (message written) → result event; CPU = Δ(utime+stime+cutime+cstime) of /proc/<CLI pid>/stat`);
   out(`       (all threads, plus children the CLI reaped) from before turn 1 to 300 ms after turn N (idle time between turns included), ÷ N.`);
   out(`   (b) fresh: \`claude -p "<prompt>" --output-format stream-json --verbose --resume <id>\` (stdin ignored), one after another;`);
@@ -166,16 +166,16 @@ async function followUpCost(): Promise<void> {
   const dirA = mkdtempSync(join(tmpdir(), 'bench-persistent-'));
   const dirB = mkdtempSync(join(tmpdir(), 'bench-fresh-'));
   const bin = claudeBin();
-  let session: Session | undefined;
+  let session: WorkspaceLoop | undefined;
   try {
     // (a) persistent
-    session = new Session({ key: 'bench-a', dir: dirA, persona: PLAIN_PERSONA }, { spawn: claudeProcess$, store: sessionStore, bin, env: cli.env });
+    session = new WorkspaceLoop({ driver: { bin, env: cli.env }, dir: dirA, persona: PLAIN_PERSONA, store: sessionStore });
     const s = session;
     const turn = async (prompt: string) => {
       const t0 = performance.now();
       let tResult = NaN;
       const events = await lastValueFrom(
-        s.turn$({ sessionKey: 'bench-a', id: prompt, prompt }, s.currentGeneration()).pipe(
+        s.turn$(prompt).pipe(
           tap((e) => {
             if (e.kind === 'result') tResult = performance.now();
           }),
@@ -186,17 +186,16 @@ async function followUpCost(): Promise<void> {
       return tResult - t0;
     };
     const warmA = await turn('warm-up question for the persistent process');
-    const pid = s.status().pid;
+    const pid = s.pid;
     if (pid === undefined) throw new Error('the persistent CLI is not alive after the warm-up turn');
     const before = procTimes(pid);
     const wallsA: number[] = [];
     for (let i = 1; i <= FOLLOW_UPS; i++) wallsA.push(await turn(`persistent follow-up question ${i}`));
     await sleep(300);
-    if (s.status().pid !== pid) throw new Error('the persistent CLI was replaced during the run');
+    if (s.pid !== pid) throw new Error('the persistent CLI was replaced during the run');
     const after = procTimes(pid);
     const cpuA = ticksToMs(after.utime + after.stime + after.cutime + after.cstime - (before.utime + before.stime + before.cutime + before.cstime)) / FOLLOW_UPS;
-    s.shutdown();
-    await allReaped();
+    await s.shutdown();
     session = undefined;
 
     // (b) fresh process per turn
@@ -260,7 +259,7 @@ async function followUpCost(): Promise<void> {
     summary.push({ part: '1 follow-up CPU fresh/persistent', figure: `${fmt(cpuRatio, 1)}x (${fmt(cpuB)} vs ${fmt(cpuA, 1)} ms/turn)`, target: '≥ 10x', verdict: verdict(cpuRatio >= 10) });
     summary.push({ part: '1 follow-up wall fresh/persistent', figure: `${fmt(wallRatio, 1)}x (${fmt(bExit.mean)} vs ${fmt(a.mean)} ms/turn)`, target: '≥ 10x', verdict: verdict(wallRatio >= 10) });
   } finally {
-    session?.shutdown();
+    await session?.shutdown();
     for (const c of freshChildren) killGroup(c.pid);
     await allReaped();
     await model.close();
@@ -362,14 +361,16 @@ async function parseThroughput(): Promise<void> {
 async function memoryFlood(): Promise<void> {
   const floodBin = join(ROOT, 'bench', 'flood.mjs');
   out(`   method: bench/flood.mjs (fake CLI) writes init, ~${FLOOD_BYTES / MiB} MiB of stream_event text_delta lines and 10-50 KB assistant lines, then result,`);
-  out(`           respecting backpressure; one Session.turn$ with the real claudeProcess$ driver; events are counted, not kept;`);
+  out(`           respecting backpressure; one turn$ with the real ClaudeDriver; events are counted, not kept;`);
   out(`           process.memoryUsage.rss() sampled every 50 ms (and every 2,000 events); baseline after gc just before the turn.`);
   const gc = getGc();
   const dir = mkdtempSync(join(tmpdir(), 'bench-flood-'));
-  const session = new Session(
-    { key: 'bench-flood', dir, persona: PLAIN_PERSONA },
-    { spawn: claudeProcess$, store: sessionStore, bin: floodBin, env: { PATH: process.env.PATH, HOME: process.env.HOME, FLOOD_BYTES: String(FLOOD_BYTES) } },
-  );
+  const session = new WorkspaceLoop({
+    driver: { bin: floodBin, env: { PATH: process.env.PATH, HOME: process.env.HOME, FLOOD_BYTES: String(FLOOD_BYTES) } },
+    dir,
+    persona: PLAIN_PERSONA,
+    store: sessionStore,
+  });
   let sampler: NodeJS.Timeout | undefined;
   try {
     for (let i = 0; i < 3; i++) gc?.();
@@ -386,7 +387,7 @@ async function memoryFlood(): Promise<void> {
     let result: ResultEvent | undefined;
     const t0 = performance.now();
     await lastValueFrom(
-      session.turn$({ sessionKey: 'bench-flood', id: 'flood', prompt: 'flood me' }, session.currentGeneration()).pipe(
+      session.turn$('flood me').pipe(
         tap((e) => {
           events++;
           if (events % 2000 === 0) sample();
@@ -410,7 +411,7 @@ async function memoryFlood(): Promise<void> {
     summary.push({ part: '3 RSS growth, 100 MiB stream', figure: `${fmt(growth, 1)} MiB (${fmt(bytes / MiB / secs, 1)} MiB/s)`, target: '< 50 MiB', verdict: verdict(growth < 50) });
   } finally {
     if (sampler) clearInterval(sampler);
-    session.shutdown();
+    await session.shutdown();
     await allReaped();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -599,7 +600,7 @@ async function main(): Promise<void> {
   out('All servers are fakes on 127.0.0.1; MiB = 2^20 bytes. Ratios compare figures measured in this run.');
   out('Part 3 runs first so its RSS baseline is not affected by the heaps of the other parts.');
 
-  await part('3. Memory: RSS growth while ~100 MiB of stream-json flows through Session.turn$', '3 RSS growth', memoryFlood);
+  await part('3. Memory: RSS growth while ~100 MiB of stream-json flows through one turn (turn$ + ClaudeDriver)', '3 RSS growth', memoryFlood);
   await part('1. Follow-up turn cost: persistent stream-json process vs fresh `claude -p` per turn', '1 follow-up turn cost', followUpCost);
   await part('2. Parse-and-validate throughput: parseCliLine + toEvents vs raw JSON.parse', '2 parse throughput', parseThroughput);
   await part(`4. Telegram: ${TG_CHATS} sessions in ${TG_CHATS} chats streaming at once`, '4 Telegram load', telegramLoad);

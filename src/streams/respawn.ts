@@ -7,7 +7,11 @@ import type { TurnOptions, TurnOut } from './turn.ts';
 
 export class CrashError extends Error {}
 export class StartupError extends Error {}
-export class StaleConversationError extends Error {}
+export class StaleConversationError extends Error {
+  constructor(message: string, readonly workspace: string) {
+    super(message);
+  }
+}
 export class StoppedError extends Error {}
 
 export const SHUTDOWN_FAILURE: SessionEvent = {
@@ -20,6 +24,8 @@ export function respawn(flags: { stopRequested: boolean; crashes: number }, opts
   return (attempt$: Observable<TurnOut>): Observable<TurnOut> =>
     attempt$.pipe(
       catchError((err: unknown) => {
+        // A CLI that could not resume is exiting anyway; never reuse it (killed once its output is let go).
+        if (err instanceof StaleConversationError) return concat(of<TurnOut>({ kind: 'claude', cmd: { kind: 'kill', workspace: err.workspace } }), throwError(() => err));
         if (!(err instanceof CrashError)) return throwError(() => err);
         if (flags.stopRequested) return throwError(() => new StoppedError(err.message));
         flags.crashes++;
@@ -31,7 +37,7 @@ export function respawn(flags: { stopRequested: boolean; crashes: number }, opts
       retry({
         delay: (err: unknown) => {
           if (err instanceof StaleConversationError) return timer(0, opts.scheduler);
-          if (err instanceof CrashError) return timer(opts.backoffMs(flags.crashes), opts.scheduler);
+          if (err instanceof CrashError && flags.crashes <= opts.maxRespawns) return timer(opts.backoffMs(flags.crashes), opts.scheduler);
           return throwError(() => err);
         },
       }),

@@ -86,8 +86,7 @@ function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crash
           if (ev.isError && STALE.test(ev.text) && !flags.stopRequested) {
             sub.next({ kind: 'conversation', sessionId: undefined });
             sub.next(event({ kind: 'status', message: 'The previous conversation could not be resumed (Claude Code no longer has it); starting a fresh one.' }));
-            sub.next(claude({ kind: 'kill', workspace: ws })); // it is exiting anyway; never reuse it
-            return sub.error(new StaleConversationError(ev.text));
+            return sub.error(new StaleConversationError(ev.text, ws));
           }
           io.context$.pipe(take(1)).subscribe((c) => (context = c));
           const prev = context?.lastCostUsd;

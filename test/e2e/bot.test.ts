@@ -3,9 +3,9 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startBot, OWNER, STRANGER, type Harness } from './helpers/botHarness.ts';
-import { taggedClaudePids, waitUntil } from './helpers/processes.ts';
-import type { ModelRequest } from './helpers/fakeModel.ts';
+import { startBot, OWNER, STRANGER, type Harness } from '../helpers/botHarness.ts';
+import { taggedClaudePids, waitUntil } from '../helpers/processes.ts';
+import type { ModelRequest } from '../helpers/fakeModel.ts';
 
 const FOOTER = /⏱ [\d.]+ s · \d+ turns? · \$\d+\.\d{4}/;
 

@@ -3,8 +3,8 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBot, OWNER, STRANGER, type Harness } from './helpers/botHarness.ts';
-import { isAlive, taggedClaudePids, waitUntil } from './helpers/processes.ts';
+import { startBot, OWNER, STRANGER, type Harness } from '../helpers/botHarness.ts';
+import { isAlive, taggedClaudePids, waitUntil } from '../helpers/processes.ts';
 
 const history = (h: Harness, marker: string) => JSON.stringify(h.model.mainRequests().filter((r) => r.lastUserText.includes(marker)).at(-1)?.body.messages ?? []);
 

@@ -1,19 +1,19 @@
-// The session engine with the real Claude Code CLI against the fake model.
+// Turns over the Claude driver with the real Claude Code CLI against the fake model.
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
-import { allReaped, claudeProcess$ } from '../src/drivers/claude/process.ts';
-import { sessionStore } from '../src/drivers/sessionStore.ts';
-import { Session } from '../src/streams/session.ts';
-import type { SessionEvent } from '../src/domain/events.ts';
-import type { Persona } from '../src/protocol/persona.ts';
-import { claudeBin, makeCliEnv } from './helpers/cliEnv.ts';
-import { startFakeModel, type FakeModel } from './helpers/fakeModel.ts';
-import { waitUntil } from './helpers/processes.ts';
+import { allReaped } from '../../src/drivers/claude/process.ts';
+import { sessionStore } from '../../src/drivers/sessionStore.ts';
+import type { SessionEvent } from '../../src/domain/events.ts';
+import type { Persona } from '../../src/protocol/persona.ts';
+import { claudeBin, makeCliEnv } from '../helpers/cliEnv.ts';
+import { startFakeModel, type FakeModel } from '../helpers/fakeModel.ts';
+import { signal, waitUntil } from '../helpers/processes.ts';
+import { WorkspaceLoop } from '../helpers/workspaceLoop.ts';
 
-describe('session engine with the real CLI', function () {
+describe('turns with the real CLI', function () {
   this.timeout(90_000);
   let model: FakeModel;
   let cli: Awaited<ReturnType<typeof makeCliEnv>>;
@@ -30,17 +30,17 @@ describe('session engine with the real CLI', function () {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'engine-e2e-'));
   });
-  const made: Session[] = [];
+  const made: WorkspaceLoop[] = [];
   afterEach(async () => {
-    for (const s of made.splice(0)) s.shutdown();
+    for (const s of made.splice(0)) await s.shutdown();
     await allReaped();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const make = (persona: Persona = { name: 'default', settings: {} }) =>
-    track(new Session({ key: 'k', dir, persona }, { spawn: claudeProcess$, store: sessionStore, bin: claudeBin(), env: cli.env, backoffMs: () => 200 }));
-  const track = (s: Session) => (made.push(s), s);
-  const run = (s: Session, prompt: string) => lastValueFrom(s.turn$({ sessionKey: 'k', id: prompt, prompt }, s.currentGeneration()).pipe(toArray()));
+    track(new WorkspaceLoop({ driver: { bin: claudeBin(), env: cli.env }, dir, persona, store: sessionStore, backoffMs: () => 200 }));
+  const track = (s: WorkspaceLoop) => (made.push(s), s);
+  const run = (s: WorkspaceLoop, prompt: string) => lastValueFrom(s.turn$(prompt).pipe(toArray()));
   const result = (evs: SessionEvent[]) => evs.find((e): e is Extract<SessionEvent, { kind: 'result' }> => e.kind === 'result')!;
 
   it('two turns in one process; the second request carries the first exchange', async () => {
@@ -53,16 +53,16 @@ describe('session engine with the real CLI', function () {
     const req = model.mainRequests().find((r) => r.lastUserText.includes('second question beta'))!;
     const history = JSON.stringify(req.body.messages);
     expect(history).to.contain('first question alpha').and.to.contain('MOCK REPLY to: first question alpha');
-    s.shutdown();
   });
 
   it('bypassPermissions as root is a start-up failure, reported once with the CLI\'s words', async function () {
     if (process.getuid?.() !== 0) this.skip();
     const s = make({ name: 'yolo', settings: { permission_mode: 'bypassPermissions' } });
     const evs = await run(s, 'hello');
-    expect(evs).to.have.length(1);
-    expect(evs[0]).to.deep.include({ kind: 'failure', reason: 'startup' });
-    expect((evs[0] as { message: string }).message).to.match(/root/);
+    const shown = evs.filter((e) => e.kind !== 'running');
+    expect(shown).to.have.length(1);
+    expect(shown[0]).to.deep.include({ kind: 'failure', reason: 'startup' });
+    expect((shown[0] as { message: string }).message).to.match(/root/);
   });
 
   it('a tool turn: Bash runs in the session directory and its output comes back', async () => {
@@ -75,7 +75,6 @@ describe('session engine with the real CLI', function () {
     const r = result(evs);
     expect(r.text).to.contain('from-bash-42').and.to.contain(dir);
     expect(r.turns).to.equal(2);
-    s.shutdown();
   });
 
   it('a CLI killed mid-turn is respawned with --resume and the turn completes in the same conversation', async () => {
@@ -84,9 +83,9 @@ describe('session engine with the real CLI', function () {
       const first = result(await run(s, 'remember melon'));
       const pending = run(s, 'slowly please [[slow: 3000]]');
       await waitUntil(() => model.mainRequests().some((r) => r.lastUserText.includes('slowly please')) && s.alive, 20_000, 'the turn reached the model');
-      const pid = s.status().pid!;
+      const pid = s.pid!;
       const before = model.mainRequests().length;
-      process.kill(-pid, 'SIGKILL');
+      signal(-pid, 'SIGKILL');
       const evs = await pending;
       const statuses = evs.filter((e) => e.kind === 'status').map((e) => (e as { message: string }).message);
       expect(statuses.join('\n')).to.match(/restarting/);
@@ -94,13 +93,12 @@ describe('session engine with the real CLI', function () {
       expect(r.isError).to.equal(false);
       expect(r.text).to.contain('slowly please');
       expect(evs.filter((e) => e.kind === 'result')).to.have.length(1);
-      expect(s.status().pid).to.not.equal(pid);
+      expect(s.pid).to.not.equal(pid);
       expect(r.sessionId).to.equal(first.sessionId);
       // The request after the respawn carries the earlier exchange.
       const after = model.mainRequests().slice(before);
       expect(JSON.stringify(after.at(-1)!.body.messages)).to.contain('remember melon');
     } finally {
-      s.shutdown();
-    }
+      }
   });
 });
