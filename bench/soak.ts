@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parents, readProc, TAG_VAR } from '../src/drivers/claude/processTree.ts';
 import { OWNER, startBot, type Harness } from '../test/helpers/botHarness.ts';
-import type { StoredMessage } from '../test/helpers/fakeBotApi.ts';
+import type { StoredMessage } from '../test/helpers/fakeBotApi/index.ts';
 import type { ModelRequest, Reply } from '../test/helpers/fakeModel.ts';
 import { isAlive, pidsWithEnv, taggedClaudePids } from '../test/helpers/processes.ts';
 
