@@ -1,5 +1,5 @@
 /**
- * A fake Telegram Bot API server for tests, covering what the bot calls (see README.md here).
+ * A fake Telegram Bot API server for tests, covering what the bot calls (README.md here lists it).
  *
  * Real HTTP on 127.0.0.1 (ephemeral port); point node-telegram-bot-api at `fake.apiRoot`. It
  * answers with the real envelope and ENFORCES Telegram's rules where a bot can get them wrong
