@@ -14,10 +14,10 @@ import { Files } from './files.ts';
 import { messageMethods } from './messageMethods.ts';
 import { readParams } from './params.ts';
 import { RATE_LIMITED_METHODS, RateLimiter } from './rateLimiter.ts';
+import { timeoutMessage } from './timeoutMessage.ts';
 import type { FakeBotApi, FakeBotApiOptions, FailSpec, SendCallbackInput, SendDocumentInput, SendTextInput, StopDraftInput } from './types.ts';
 import { UpdateQueue } from './updateQueue.ts';
 import { UserUpdates } from './userUpdates.ts';
-import { timeoutMessage } from './timeoutMessage.ts';
 
 const DEFAULT_TOKEN = '123456:TEST-TOKEN';
 

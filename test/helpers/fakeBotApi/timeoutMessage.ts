@@ -1,7 +1,7 @@
 // What a failed waitFor says: the predicate, its last error, dropped updates, and the last calls.
+import type { Update } from 'node-telegram-bot-api';
 import { isObj } from './params.ts';
 import type { ApiCall } from './types.ts';
-import type { Update } from 'node-telegram-bot-api';
 import { updateTypeOf } from './updateQueue.ts';
 
 function describeCall(c: ApiCall): string {
