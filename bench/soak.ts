@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { OWNER, startBot, type Harness } from '../test/helpers/botHarness.ts';
-import type { StoredMessage } from '../test/helpers/fakeBotApi.ts';
+import type { StoredMessage } from '../test/helpers/fakeBotApi/index.ts';
 import type { ModelRequest, Reply } from '../test/helpers/fakeModel.ts';
 import { cmdline, isAlive, memKb, parents, pidsWithEnv, procStat, signal, tagOf, taggedClaudePids } from '../test/helpers/processes.ts';
 

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeBotApi, type FakeBotApi, type StoredMessage } from './fakeBotApi.ts';
+import { startFakeBotApi, type FakeBotApi, type StoredMessage } from './fakeBotApi/index.ts';
 import { startFakeModel, type Director, type FakeModel } from './fakeModel.ts';
 import { claudeBin, makeCliEnv, REPO_ROOT } from './cliEnv.ts';
 import { taggedClaudePids } from './processes.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, procStat, readProc, signal, signalGroup, waitGone } from './helpers/processes.ts';
 
-const FAKE = fileURLToPath(new URL('../fixtures/bin/claude', import.meta.url));
+const FAKE = fileURLToPath(new URL('../../fixtures/bin/claude', import.meta.url));
 const BASE_ARGS = ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose'];
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const WAIT_MS = 5000;
@@ -571,6 +571,21 @@ describe('fake claude CLI (fixtures/bin/claude)', function () {
     const logged = readFileSync(stdinLog, 'utf8').trim().split('\n');
     expect(logged).to.have.length(1);
     expect(JSON.parse(logged[0]!).message.content[0].text).to.equal('logged');
+  });
+
+  it('records its whole environment, names and values, one line per start, even when it crashes at start', async () => {
+    const envFile = path.join(dir, 'env.jsonl');
+    const first = start([], { FAKE_CLAUDE_ENV_FILE: envFile, SOME_VAR: 'some value', FAKE_CLAUDE_CRASH: 'start' });
+    expect((await first.waitExit()).code).to.equal(1);
+    const second = start([], { FAKE_CLAUDE_ENV_FILE: envFile, OTHER: 'x=y z' });
+    second.end();
+    await second.waitExit();
+    const recs = readFileSync(envFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pid: number; env: Record<string, string> });
+    expect(recs.map((r) => r.pid)).to.deep.equal([first.pid, second.pid]);
+    expect(recs[0]!.env).to.include({ SOME_VAR: 'some value', FAKE_CLAUDE_CRASH: 'start', FAKE_CLAUDE_STATE_DIR: stateDir });
+    expect(recs[1]!.env).to.include({ OTHER: 'x=y z' });
+    expect(recs[1]!.env).to.not.have.property('SOME_VAR');
+    expect(Object.keys(recs[1]!.env)).to.deep.equal(Object.keys(recs[1]!.env).sort());
   });
 
   it('hang: reads stdin, never answers, does not exit on EOF', async () => {
