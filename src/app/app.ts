@@ -16,6 +16,7 @@ import { messageEffects, type FileResult } from './intake.ts';
 import { replyOp } from './reply.ts';
 import { without, type AppState } from './state.ts';
 import { turnsEffects } from './turns.ts';
+import { messageRef } from '../domain/messageRef.ts';
 
 export interface AppSources {
   updates$: Observable<Update>;
@@ -63,7 +64,7 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
       subscribeOn(cfg.scheduler),
       map((t): Effect => {
         const preview = t.prompt.length > 80 ? `${t.prompt.slice(0, 80)}…` : t.prompt;
-        return { to: 'telegram', op: replyOp(`recovered:${t.id}`, t.origin.chat, `♻️ The bot restarted before answering "${preview}". Answering it now.`, t.origin.replyTo) };
+        return { to: 'telegram', op: replyOp(messageRef.recovered(t.id), t.origin.chat, `♻️ The bot restarted before answering "${preview}". Answering it now.`, t.origin.replyTo) };
       }),
     );
     const core$ = merge(notices$, intake$, turnsEffects(turns$, { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$ })).pipe(share());

@@ -11,6 +11,7 @@ import { ago, dirOf, nowIso, personaOf, type AppConfig } from './config.ts';
 import { claude, reduce, store, type Effect } from './effects.ts';
 import { reply } from './reply.ts';
 import { chatOf, runtimeOf, withChat, withRuntime, type AppState } from './state.ts';
+import { messageRef } from '../domain/messageRef.ts';
 
 export interface CommandContext {
   cfg: AppConfig;
@@ -28,7 +29,7 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
   const c = chatOf(s, chatKey, cfg.defaultPersona, nowIso(cfg));
   const active = workspaceKey(chatKey, c.active);
   const activePersona = personaOf(cfg, c.sessions[c.active]?.persona);
-  const say = (text: Parameters<typeof reply>[2], replyTo?: number) => reply(`reply:${x.ref}`, chat, text, replyTo);
+  const say = (text: Parameters<typeof reply>[2], replyTo?: number) => reply(messageRef.reply(x.ref), chat, text, replyTo);
   const saveChat = (next: typeof c): Effect[] => [reduce(withChat(chatKey, next))];
   switch (cmd.cmd) {
     case 'help':

@@ -11,6 +11,7 @@ import { commandEffects } from './commands.ts';
 import { log, reduce, store, type Effect, type FileRequest } from './effects.ts';
 import { reply } from './reply.ts';
 import { chatOf, runtimeOf, withChat, withRuntime, type AppState } from './state.ts';
+import { messageRef } from '../domain/messageRef.ts';
 
 export interface FileResult {
   id: string;
@@ -42,7 +43,7 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
     return of(
       refusal,
       reduce((st) => ({ ...st, refused: { ...st.refused, [m.chat.id]: true } })),
-      reply(`reply:${x.ref}`, chat, `Sorry, this bot is private. (Your user id is ${userId}; the owner can add it to ALLOWED_USER_IDS.)`),
+      reply(messageRef.reply(x.ref), chat, `Sorry, this bot is private. (Your user id is ${userId}; the owner can add it to ALLOWED_USER_IDS.)`),
     );
   }
   // Telegram redelivers updates a crashed run never confirmed; the journal already has those.
@@ -57,7 +58,7 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
   if (m.document || m.photo) return fileEffects(m, chat, x);
   const kind = UNSUPPORTED.find((k) => k in m);
   if (!kind && (m.new_chat_members || m.left_chat_member || m.pinned_message || m.new_chat_title)) return EMPTY; // service messages
-  return of(reply(`reply:${x.ref}`, chat, `I can't use ${kind ? `a ${kind.replace('_', ' ')}` : 'this kind of message'} yet. Send text, a document or a photo.`, m.message_id));
+  return of(reply(messageRef.reply(x.ref), chat, `I can't use ${kind ? `a ${kind.replace('_', ' ')}` : 'this kind of message'} yet. Send text, a document or a photo.`, m.message_id));
 }
 
 function promptFor(m: Message, body: string): string {
@@ -93,7 +94,7 @@ function fileEffects(m: Message, chat: ChatRef, x: IntakeContext): Observable<Ef
   const doc = m.document;
   const photo = m.photo?.[m.photo.length - 1];
   const file = doc ? { fileId: doc.file_id, name: doc.file_name ?? 'document', size: doc.file_size } : { fileId: photo!.file_id, name: `photo-${m.message_id}.jpg`, size: photo!.file_size };
-  const say = (text: string) => reply(`reply:${x.ref}`, chat, text, m.message_id);
+  const say = (text: string) => reply(messageRef.reply(x.ref), chat, text, m.message_id);
   if (file.size !== undefined && file.size > cfg.maxFileBytes) {
     return of(say(`That file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${Math.round(cfg.maxFileBytes / 1048576)} MB. Nothing was saved.`));
   }

@@ -12,6 +12,7 @@ import { stalls$ } from '../streams/watchdog.ts';
 import type { AppConfig } from './config.ts';
 import { claude, reduce, telegram, type Effect } from './effects.ts';
 import { bumpSeq, nextToken, without, type AppState, type PendingPermission } from './state.ts';
+import { messageRef } from '../domain/messageRef.ts';
 
 type Ask = Extract<SessionEvent, { kind: 'permission_request' }>;
 
@@ -28,7 +29,7 @@ export function permissionEffects(events$: Observable<SessionEvent>, turn: Turn,
     mergeMap(([ev, s]): Observable<Effect> => {
       if (s.allowAlways[ws]?.includes(ev.toolName)) return of(respond(ev.requestId, { behavior: 'allow', updatedInput: ev.input }));
       const token = nextToken(s, cfg.runId);
-      const ref = `perm:${token}`;
+      const ref = messageRef.permission(token);
       const pending: PendingPermission = { workspace: ws, turnId: turn.id, requestId: ev.requestId, toolName: ev.toolName, input: ev.input, summary: ev.summary, chat, ref };
       const ask = joinRendered([styled('Claude Code asks to use a tool', 'bold'), plain(`${ev.toolName}: ${ev.summary || '(no input)'}`)]);
       const button = (text: string, choice: 'allow' | 'deny' | 'session') => ({ text, callback_data: encodeButton({ kind: 'permission', token, choice }) });
@@ -85,7 +86,7 @@ export function stallEffects(events$: Observable<SessionEvent>, turn: Turn, cfg:
       withLatestFrom(state$),
       mergeMap(([silentMs, s]) => {
         const token = nextToken(s, cfg.runId);
-        const ref = `stall:${token}`;
+        const ref = messageRef.stall(token);
         const button = (text: string, choice: 'wait' | 'stop') => ({ text, callback_data: encodeButton({ kind: 'stall', token, choice }) });
         return of(
           reduce((st) => ({ ...bumpSeq(st), stalls: { ...st.stalls, [token]: { workspace: turn.workspace, turnId: turn.id, chat, ref } } })),

@@ -9,6 +9,7 @@ import { renderMarkdown } from '../domain/render/markdown.ts';
 import { splitRendered, truncateRendered } from '../domain/render/split.ts';
 import { joinRendered, styled } from '../domain/render/compose.ts';
 import type { ChatRef, OutOp } from '../domain/telegram.ts';
+import { messageRef } from '../domain/messageRef.ts';
 
 export interface TurnContext {
   reqId: string;
@@ -154,7 +155,7 @@ export interface RenderOptions {
 
 export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext, opts: RenderOptions = {}): Observable<OutOp> {
   const scheduler = opts.scheduler ?? asyncScheduler;
-  const liveRef = `${ctx.reqId}:live`;
+  const liveRef = messageRef.live(ctx.reqId);
   return events$.pipe(
     connect((shared$) => {
       const views$ = shared$.pipe(scan(reduceView, emptyView()), share());
@@ -197,7 +198,7 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
           finalMessages(v, cost).forEach((m, i, all) => {
             ops.push({
               op: 'send',
-              ref: `${ctx.reqId}:final:${i}`,
+              ref: messageRef.final(ctx.reqId, i),
               ...(i === all.length - 1 && !kept ? { answers: ctx.reqId } : {}),
               chat: ctx.chat,
               text: m.text,

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, procStat, readProc, signal, signalGroup, waitGone } from './helpers/processes.ts';
+import { isAlive, procStat, readProc, signal, signalGroup, waitGone } from './processes.ts';
 
 const FAKE = fileURLToPath(new URL('../../fixtures/bin/claude', import.meta.url));
 const BASE_ARGS = ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose'];
