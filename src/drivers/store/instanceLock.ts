@@ -2,7 +2,7 @@
 // named after the directory's real path: the kernel frees it when the process dies, however it
 // dies, so no stale file can block a start. The holder answers a connection with its pid.
 import { createHash } from 'node:crypto';
-import { realpathSync, rmSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -54,6 +54,14 @@ export function holderPid(address: string, timeoutMs = 2000): Promise<number | u
   });
 }
 
+const readPidHint = (path: string): string => {
+  try {
+    return /"pid":\s*(\d+)/.exec(readFileSync(path, 'utf8'))?.[1] ?? 'nothing';
+  } catch {
+    return 'nothing';
+  }
+};
+
 /**
  * Takes the lock for `sessionsDir` (which must exist), or says who holds it. Writes
  * `bot.pid` for humans; nothing reads it back.
@@ -71,9 +79,11 @@ export async function acquireLock(sessionsDir: string, retried = false): Promise
       rmSync(address, { force: true });
       return acquireLock(sessionsDir, true);
     }
+    // A holder too busy to answer: bot.pid is only a hint then, and said to be one.
+    const who = pid ?? `not answering; bot.pid says ${readPidHint(join(sessionsDir, 'bot.pid'))}`;
     return {
       ok: false,
-      message: `Another instance of the bot (pid ${pid ?? 'unknown'}) is using SESSIONS_DIR (${sessionsDir}). Stop it first, or give this one its own SESSIONS_DIR.`,
+      message: `Another instance of the bot (pid ${who}) is using SESSIONS_DIR (${sessionsDir}). Stop it first, or give this one its own SESSIONS_DIR.`,
     };
   }
   server.unref(); // the lock must not keep the process alive

@@ -79,7 +79,9 @@ export function readEntries<T>(
     if (c.ok) kept.push([key, c.value]);
     else {
       dropped.push(key);
-      log(`state file ${path}: dropped ${kind === 'array' ? 'entry' : 'key'} ${key} (${c.why}): ${JSON.stringify(raw)?.slice(0, 300)}`);
+      // Not the entry itself (it may hold a user's prompt): the moved-aside file keeps it.
+      const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? ` id ${(raw as { id: string }).id}` : '';
+      log(`state file ${path}: dropped ${kind === 'array' ? 'entry' : 'key'} ${key}${id} (${c.why})`);
     }
   }
   const value = kind === 'array' ? kept.map(([, v]) => v) : Object.fromEntries(kept);

@@ -58,7 +58,8 @@ describe('store: corrupt state files', () => {
     writeFileSync(join(dir, 'journal.json'), JSON.stringify([entry('1:1'), bad, entry('1:3')]));
     const s = open();
     expect(s.journal.list().map((e) => e.id)).to.deep.equal(['1:1', '1:3']);
-    expect(logs.join('\n')).to.match(/journal\.json: dropped entry 1 \(at: Invalid input: expected number/);
+    expect(logs.join('\n')).to.match(/journal\.json: dropped entry 1 id 1:2 \(at: Invalid input: expected number/);
+    expect(logs.join('\n')).to.not.include('p 1:2'); // a user's prompt stays out of the log
     expect(asideOf(dir, 'journal.json')).to.have.length(1);
     // the cleaned journal is on disk again at once, so a crash now still has both
     expect(JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8')).map((e: { id: string }) => e.id)).to.deep.equal(['1:1', '1:3']);

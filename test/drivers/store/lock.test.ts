@@ -9,8 +9,8 @@ import { acquireLock } from '../../../src/drivers/store/index.ts';
 import { bundle } from './bundle.ts';
 
 /** Starts the lock-holder child and waits (bounded) for its one line. */
-function holder(script: string, dir: string): Promise<{ child: ChildProcess; line: { ok: boolean; pid?: number; message?: string } }> {
-  const child = spawn(process.execPath, [script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+function holder(script: string, dir: string, ...extra: string[]): Promise<{ child: ChildProcess; line: { ok: boolean; pid?: number; message?: string } }> {
+  const child = spawn(process.execPath, [script, dir, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((ok, fail) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error(`lock holder said nothing in 10 s: ${out}`)), 10_000);
@@ -75,6 +75,14 @@ describe('store: single-instance lock', function () {
     expect(mine.ok).to.equal(true);
     expect(JSON.parse(readFileSync(join(dir, 'bot.pid'), 'utf8'))).to.deep.equal({ pid: process.pid });
     if (mine.ok) mine.lock.release();
+  });
+
+  it('a holder too busy to answer is still a holder; the message falls back to bot.pid, marked as a hint', async () => {
+    const { child } = await holder(script.file, dir, 'busy');
+    children.push(child);
+    const r = await acquireLock(dir);
+    expect(r.ok).to.equal(false);
+    expect(!r.ok && r.message).to.include(`(pid not answering; bot.pid says ${child.pid})`);
   });
 
   it('a stale bot.pid, even of a live unrelated process (pid 1), does not block', async () => {
