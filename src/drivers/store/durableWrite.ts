@@ -2,7 +2,7 @@
 // fsync the directory. A crash at any point leaves the old content or the new, never a torn file.
 import { basename, dirname } from 'node:path';
 import { nodeFs, type StoreFs } from './fsOps.ts';
-import { tempNameFor } from './tempName.ts';
+import { tempNameFor } from './tempFiles.ts';
 import { failure, OK, type WriteResult } from './writeResult.ts';
 
 // Directories that cannot be fsynced on some systems; the rename is done, so that is not a failure.

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { issuesText, moveAside, readEntries, type EntryCheck, type Log } from './readState.ts';
-import type { StateFile, StateStore } from './StateStore.ts';
+import type { StateFile, StateStore } from './stateStore.ts';
 
 export const CHATS_FILE = 'chats.json';
 

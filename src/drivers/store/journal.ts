@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { bySchema, readEntries } from './readState.ts';
-import type { StateFile, StateStore } from './StateStore.ts';
+import type { StateFile, StateStore } from './stateStore.ts';
 import type { WriteResult } from './writeResult.ts';
 
 export const JOURNAL_FILE = 'journal.json';

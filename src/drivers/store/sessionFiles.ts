@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readState } from './readState.ts';
-import type { StateFile, StateStore } from './StateStore.ts';
+import type { StateFile, StateStore } from './stateStore.ts';
 import type { WriteResult } from './writeResult.ts';
 
 export const SESSION_FILE = '.claude-telegram-session.json';
@@ -39,24 +39,5 @@ export class SessionFiles {
   save(dir: string, patch: SessionState): WriteResult {
     const f = this.file(dir);
     return f.set({ ...f.value, ...patch, updatedAt: new Date().toISOString() });
-  }
-}
-
-/** SESSIONS_DIR/telegram-offset.json: the next update to ask Telegram for. */
-export class OffsetFile {
-  private readonly file: StateFile<{ offset?: number }>;
-
-  constructor(store: StateStore, sessionsDir: string) {
-    const path = join(sessionsDir, 'telegram-offset.json');
-    this.file = store.open(path, readState(path, z.looseObject({ offset: z.number().int().optional() }), store.log, store.fs), {});
-  }
-
-  get(): number | undefined {
-    return this.file.value.offset;
-  }
-
-  set(offset: number): WriteResult {
-    if (offset === this.file.value.offset) return this.file.status();
-    return this.file.set({ ...this.file.value, offset });
   }
 }
