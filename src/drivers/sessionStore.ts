@@ -1,23 +1,19 @@
-// Per-session state saved atomically (temp file + rename) in the session directory.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
+// Transitional: the old entry points, now over the state module (src/drivers/store/). New code
+// uses openState() from there; this file goes once main.ts and sessionRegistry.ts are wired.
+import { readFileSync } from 'node:fs';
+import { durableWrite, SessionFiles, StateStore } from './store/index.ts';
 
-export const SESSION_FILE = '.claude-telegram-session.json';
+export { SESSION_FILE, type SessionState } from './store/index.ts';
 
-const stateSchema = z.looseObject({
-  sessionId: z.string().optional(),
-  persona: z.string().optional(),
-  updatedAt: z.string().optional(),
-});
-export type SessionState = z.infer<typeof stateSchema>;
+const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
 
+/** @deprecated Throws like before; use durableWrite (store/), which returns failures as values. */
 export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, path);
+  const r = durableWrite(path, JSON.stringify(value, null, 2) + '\n');
+  if (!r.ok) throw new Error(r.log);
 }
 
+/** @deprecated Silently undefined on a bad file; use readState (store/), which moves it aside. */
 export function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
@@ -26,15 +22,6 @@ export function readJson(path: string): unknown {
   }
 }
 
-export const sessionStore = {
-  load(dir: string): SessionState {
-    const r = stateSchema.safeParse(readJson(join(dir, SESSION_FILE)));
-    return r.success ? r.data : {};
-  },
-  save(dir: string, patch: SessionState): void {
-    mkdirSync(dir, { recursive: true });
-    const next = { ...sessionStore.load(dir), ...patch, updatedAt: new Date().toISOString() };
-    writeJsonAtomic(join(dir, SESSION_FILE), next);
-  },
-};
+/** Per-session state in memory, written durably; save() never throws (it returns a WriteResult). */
+export const sessionStore = new SessionFiles(new StateStore(log));
 export type SessionStore = typeof sessionStore;

@@ -9,6 +9,7 @@ import { Api, longPoll, TelegramApiError, type Update } from 'node-telegram-bot-
 import { defer, from, Observable } from 'rxjs';
 import type { ApiCall, DownloadRequest, DownloadResult } from '../domain/telegram.ts';
 import { toWellFormed } from '../domain/render/entities.ts';
+import { isSystemError, tempNameFor, userText } from './store/index.ts';
 
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'stopped_message_generation'];
 
@@ -100,11 +101,22 @@ async function freeName(dir: string, name: string): Promise<string> {
   }
 }
 
-/** getFile, then the file URL under the API root, streamed into `dir` under a fresh sanitized name. */
+/** What a user may read about a failed download: fs errors by their code, never a server path. */
+function downloadError(err: unknown, redact: (s: string) => string, dir: string): string {
+  if (err instanceof TelegramApiError) return redact(err.description);
+  if (isSystemError(err)) return `${userText((err as { code: string }).code)}.`;
+  return redact(err instanceof Error ? err.message : String(err)).split(dir).join('<session directory>');
+}
+
+/**
+ * getFile, then the file URL under the API root, streamed into `dir` under a fresh sanitized
+ * name, through a unique temp name (a crash leaves it for sweepTemps, and never blocks a retry).
+ */
 export function download(api: TelegramApi, maxBytes: number) {
   return (file: DownloadRequest, dir: string): Observable<DownloadResult> =>
     from(
       (async (): Promise<DownloadResult> => {
+        let tmp: string | undefined;
         try {
           const info = await api.getFile({ file_id: file.fileId });
           if (!info.file_path) return { ok: false, message: 'Telegram did not give a download path for this file.' };
@@ -113,23 +125,19 @@ export function download(api: TelegramApi, maxBytes: number) {
           if (!res.ok || !res.body) return { ok: false, message: `download failed with HTTP ${res.status}.` };
           await mkdir(dir, { recursive: true });
           const name = await freeName(dir, sanitizeFileName(file.name));
-          const tmp = join(dir, `.${name}.part`);
+          tmp = tempNameFor(dir, name);
           let bytes = 0;
           const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
           body.on('data', (chunk: Buffer) => {
             bytes += chunk.length;
             if (bytes > maxBytes) body.destroy(new Error(`the file is larger than ${Math.round(maxBytes / 1048576)} MB`));
           });
-          try {
-            await pipeline(body, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
-          } catch (err) {
-            await rm(tmp, { force: true });
-            return { ok: false, message: (err as Error).message };
-          }
+          await pipeline(body, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
           await rename(tmp, join(dir, name));
           return { ok: true, name, bytes };
         } catch (err) {
-          return { ok: false, message: api.redact(err instanceof TelegramApiError ? err.description : String(err)) };
+          if (tmp) await rm(tmp, { force: true }).catch(() => {});
+          return { ok: false, message: downloadError(err, (t) => api.redact(t), dir) };
         }
       })(),
     );
