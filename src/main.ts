@@ -1,36 +1,28 @@
 // Composition root: configuration, drivers, the loops between app and drivers, the one
 // subscribe, signal handling.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TelegramApiError } from 'node-telegram-bot-api';
-import { BehaviorSubject, asyncScheduler, map, merge, mergeMap, Subject, takeUntil, tap, timer } from 'rxjs';
+import { BehaviorSubject, asyncScheduler, ignoreElements, interval, map, merge, mergeMap, Subject, takeUntil, tap, timer } from 'rxjs';
 import { app } from './app/app.ts';
 import { dirOf, type AppConfig } from './app/config.ts';
 import type { FileResult } from './app/intake.ts';
 import { initialState } from './app/state.ts';
 import { BOT_COMMANDS } from './domain/commands.ts';
+import type { StoreResult } from './domain/store.ts';
 import type { Outcome } from './domain/telegram.ts';
 import { ClaudeDriver } from './drivers/claude/claudeDriver.ts';
 import { killAllNow } from './drivers/claude/process.ts';
 import { sweepPrefix, treeRss } from './drivers/claude/processTree.ts';
 import { loadPersonas } from './drivers/personas.ts';
-import { readJson, writeJsonAtomic } from './drivers/sessionStore.ts';
+import { acquireLock, checkSessionsDir, sweepTemps } from './drivers/store/index.ts';
 import { StoreDriver } from './drivers/storeDriver.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
 import { outbox } from './streams/outbox/outbox.ts';
-
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const DEFAULT_CLAUDE_BIN = fileURLToPath(new URL('../node_modules/.bin/claude', import.meta.url));
 
@@ -78,18 +70,16 @@ async function main(): Promise<void> {
     return fail(`Could not reach Telegram at ${config.apiRoot}: ${redact(String(err))}. Check the network, or TELEGRAM_API_ROOT.`);
   }
 
-  // One bot per sessions directory: a second one would fight over the same conversations.
+  // SESSIONS_DIR must be usable; one bot per sessions directory (a kernel-held lock, freed when
+  // the process dies): a second one would fight over the same conversations.
   const sessionsDir = resolve(config.sessionsDir);
-  mkdirSync(sessionsDir, { recursive: true });
-  const lockFile = join(sessionsDir, 'bot.pid');
-  const holder = Number((readJson(lockFile) as { pid?: unknown } | undefined)?.pid);
-  if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
-    return fail(`Another instance of the bot (pid ${holder}) is using ${config.sessionsDir}. Stop it first, or give this one its own SESSIONS_DIR.`);
-  }
-  writeJsonAtomic(lockFile, { pid: process.pid });
-  process.on('exit', () => {
-    if ((readJson(lockFile) as { pid?: unknown } | undefined)?.pid === process.pid) rmSync(lockFile, { force: true });
-  });
+  const unusable = checkSessionsDir(sessionsDir);
+  if (unusable) return fail(unusable);
+  const lock = await acquireLock(sessionsDir);
+  if (!lock.ok) return fail(lock.message);
+  process.on('exit', () => lock.lock.release());
+  const swept = sweepTemps(sessionsDir);
+  if (swept.length) log(`removed ${swept.length} temporary file(s) a crash left in ${config.sessionsDir}`);
 
   // Every CLI this bot starts carries a tag derived from its sessions directory; kill what a
   // previous run that died without cleaning up left behind.
@@ -114,7 +104,7 @@ async function main(): Promise<void> {
     interruptTimeoutMs: 5000,
     scheduler: asyncScheduler,
   };
-  const store = new StoreDriver(sessionsDir);
+  const store = new StoreDriver(sessionsDir, log);
   const chats = store.loadChats();
   const recovered = store.recovered();
   if (recovered.length) log(`resuming ${recovered.length} message(s) left unanswered by the previous run`);
@@ -123,6 +113,7 @@ async function main(): Promise<void> {
   // The loops: the app's sinks feed drivers whose output comes back as its sources.
   const state = new BehaviorSubject(initialState(chats, store.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered));
   const files = new Subject<FileResult>();
+  const stored = new Subject<StoreResult>();
   const outcomes = new Subject<Outcome>();
   const drain = new Subject<void>();
   const shutdown = new Subject<void>();
@@ -137,6 +128,7 @@ async function main(): Promise<void> {
       claude$: claude.output$,
       files$: files,
       outcomes$: outcomes,
+      stored$: stored,
       drain$: drain,
     },
     appConfig,
@@ -164,13 +156,15 @@ async function main(): Promise<void> {
   const subscription = merge(
     sinks.state$.pipe(tap((reduce) => state.next(reduce(state.value)))),
     sinks.claude$.pipe(tap((cmd) => claude.execute(cmd))),
-    sinks.store$.pipe(tap((w) => store.write(w))),
+    sinks.store$.pipe(tap((w) => stored.next(store.write(w)))),
     sinks.log$.pipe(tap(log)),
     sinks.files$.pipe(
       mergeMap((req) => fetchFile(req, req.dir).pipe(map((result): FileResult => ({ id: req.id, result })))),
       tap((f) => files.next(f)),
     ),
     telegram$,
+    // A write the disk refused is kept in memory and retried, so the bot recovers when space returns.
+    interval(5000).pipe(tap(() => store.flushIfUnhealthy()), ignoreElements(), takeUntil(shutdown)),
   ).subscribe({
     error: (err: unknown) => {
       log(`fatal: ${err instanceof Error ? err.message : String(err)}`);

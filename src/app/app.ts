@@ -7,6 +7,7 @@ import {
 } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
 import type { ClaudeCommand, ClaudeOutput } from '../domain/claude.ts';
+import type { StoreResult } from '../domain/store.ts';
 import type { OutOp, Outcome } from '../domain/telegram.ts';
 import type { Turn } from '../domain/turn.ts';
 import { buttonEffects, draftStopEffects } from './buttons.ts';
@@ -25,6 +26,8 @@ export interface AppSources {
   claude$: Observable<ClaudeOutput>;
   files$: Observable<FileResult>;
   outcomes$: Observable<Outcome>;
+  /** What became of each store write, as the store driver carried it out. */
+  stored$: Observable<StoreResult>;
   /** Emits when the shutdown grace is over: running turns end, they stay journaled. */
   drain$: Observable<unknown>;
 }
@@ -107,7 +110,7 @@ function updateEffects(u: Update, sources: AppSources, cfg: AppConfig): Observab
     take(1),
     mergeMap((s): Observable<Effect> => {
       const ref = `u${u.update_id}`;
-      if ('message' in u) return messageEffects(u.message, { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$ });
+      if ('message' in u) return messageEffects(u.message, { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$ });
       if ('callback_query' in u) return from(buttonEffects(u.callback_query, cfg, s));
       if ('stopped_message_generation' in u) return from(draftStopEffects(u.stopped_message_generation, s));
       return from([]);

@@ -1,16 +1,17 @@
 // A Telegram message → effects: refusals, commands, a turn for the workspace's queue, or a file
 // fetched first and then a turn that names it.
-import { EMPTY, filter, map, merge, mergeAll, of, take, withLatestFrom, type Observable } from 'rxjs';
+import { EMPTY, filter, merge, mergeMap, of, take, withLatestFrom, type Observable } from 'rxjs';
 import type { Message } from 'node-telegram-bot-api';
 import type { ClaudeOutput } from '../domain/claude.ts';
 import { parseCommand } from '../domain/commands.ts';
+import type { StoreResult } from '../domain/store.ts';
 import type { ChatRef, DownloadResult } from '../domain/telegram.ts';
 import { chatKeyOf, draftIdFor, workspaceKey, type Turn } from '../domain/turn.ts';
 import { dirOf, nowIso, type AppConfig } from './config.ts';
 import { commandEffects } from './commands.ts';
 import { log, reduce, store, type Effect, type FileRequest } from './effects.ts';
 import { reply } from './reply.ts';
-import { chatOf, runtimeOf, withChat, withRuntime, type AppState } from './state.ts';
+import { chatOf, runtimeOf, withChat, withRuntime, without, type AppState } from './state.ts';
 import { messageRef } from '../domain/messageRef.ts';
 
 export interface FileResult {
@@ -27,6 +28,8 @@ export interface IntakeContext {
   files$: Observable<FileResult>;
   /** The latest state, for work that finishes later than the update (a download). */
   state$: Observable<AppState>;
+  /** What became of each state write (a journal entry the disk refused means the message is not accepted). */
+  stored$: Observable<StoreResult>;
 }
 
 const chatOfMessage = (m: Message): ChatRef => (m.message_thread_id && m.is_topic_message ? { chatId: m.chat.id, threadId: m.message_thread_id } : { chatId: m.chat.id });
@@ -53,7 +56,7 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
     const cmd = text.startsWith('/') ? parseCommand(text, cfg.botUsername) : undefined;
     if (cmd) return commandEffects(cmd, { ...x, chat, m });
     if (text.startsWith('/') && /^\/\S+@\S+/.test(text)) return EMPTY; // a command for another bot
-    return of(...turnEffects(m, chat, promptFor(m, text), x));
+    return turnEffects(m, chat, promptFor(m, text), x);
   }
   if (m.document || m.photo) return fileEffects(m, chat, x);
   const kind = UNSUPPORTED.find((k) => k in m);
@@ -66,8 +69,11 @@ function promptFor(m: Message, body: string): string {
   return quoted ? `[The user is replying to this earlier message:]\n> ${quoted.split('\n').join('\n> ')}\n\n${body}` : body;
 }
 
-/** Accepts a message into the active workspace's queue, or refuses it when the queue is full. */
-function turnEffects(m: Message, chat: ChatRef, prompt: string, x: IntakeContext): Effect[] {
+/**
+ * Accepts a message into the active workspace's queue once its journal entry is on disk (so a
+ * restart cannot lose it); refuses it when the queue is full or the disk will not take it.
+ */
+function turnEffects(m: Message, chat: ChatRef, prompt: string, x: IntakeContext): Observable<Effect> {
   const { cfg, s } = x;
   const chatKey = chatKeyOf(chat);
   const c = chatOf(s, chatKey, cfg.defaultPersona, nowIso(cfg));
@@ -76,17 +82,33 @@ function turnEffects(m: Message, chat: ChatRef, prompt: string, x: IntakeContext
   const id = `${m.chat.id}:${m.message_id}`;
   const origin = { chat, privateChat: m.chat.type === 'private', replyTo: m.message_id, draftId: draftIdFor(id), userId: m.from?.id ?? 0 };
   const turn: Turn = { id, workspace, prompt, origin, generation: r.generation };
-  if (r.pending >= cfg.maxQueue) return [{ to: 'turn', turn, refused: true }];
+  if (r.pending >= cfg.maxQueue) return of({ to: 'turn', turn, refused: true });
   const now = cfg.scheduler.now();
   const meta = c.sessions[c.active] ?? { persona: cfg.defaultPersona, createdAt: nowIso(cfg) };
   const touched = { ...c, sessions: { ...c.sessions, [c.active]: { ...meta, lastActivity: now } } };
-  return [
-    reduce(withRuntime(workspace, (rt) => ({ ...rt, pending: rt.pending + 1 }))),
-    reduce((st) => ({ ...st, journaled: { ...st.journaled, [id]: true } })),
-    reduce(withChat(chatKey, touched)),
-    store({ kind: 'journalAdd', turn, at: now }),
-    { to: 'turn', turn },
-  ];
+  const verdict$ = x.stored$.pipe(
+    filter((res) => res.write.kind === 'journalAdd' && res.write.turn.id === id),
+    take(1),
+    mergeMap((res): Effect[] => {
+      if (res.ok) return [{ to: 'turn', turn }];
+      return [
+        reduce(withRuntime(workspace, (rt) => ({ ...rt, pending: Math.max(0, rt.pending - 1) }))),
+        reduce(without('journaled', [id])),
+        store({ kind: 'journalRemove', id }),
+        log(`not accepted ${id}: its journal entry could not be written (${res.message})`),
+        reply(messageRef.reply(x.ref), chat, `⚠️ Not accepted: ${res.message}, so this message could not be recorded. Nothing was queued; send it again once the bot's disk has room.`, m.message_id),
+      ];
+    }),
+  );
+  return merge(
+    verdict$,
+    of(
+      reduce(withRuntime(workspace, (rt) => ({ ...rt, pending: rt.pending + 1 }))),
+      reduce((st) => ({ ...st, journaled: { ...st.journaled, [id]: true } })),
+      reduce(withChat(chatKey, touched)),
+      store({ kind: 'journalAdd', turn, at: now }),
+    ),
+  );
 }
 
 function fileEffects(m: Message, chat: ChatRef, x: IntakeContext): Observable<Effect> {
@@ -105,12 +127,12 @@ function fileEffects(m: Message, chat: ChatRef, x: IntakeContext): Observable<Ef
     filter((f) => f.id === req.id),
     take(1),
     withLatestFrom(x.state$),
-    map(([{ result: res }, now]): Effect[] => {
-      if (!res.ok) return [say(`Could not save the file: ${res.message}`)];
+    mergeMap(([{ result: res }, now]): Observable<Effect> => {
+      if (!res.ok) return of(say(`Could not save the file: ${res.message}`));
       const what = doc ? `a file` : 'a photo';
       const prompt = `The user sent ${what}, saved in the working directory as "${res.name}" (${res.bytes} bytes${doc?.mime_type ? `, ${doc.mime_type}` : ''}).${m.caption ? `\n\n${m.caption}` : '\n\nLook at it and say briefly what it is.'}`;
       return turnEffects(m, chat, promptFor(m, prompt), { ...x, s: now });
     }),
   );
-  return merge(done$.pipe(mergeAll()), of<Effect>({ to: 'files', req }));
+  return merge(done$, of<Effect>({ to: 'files', req }));
 }

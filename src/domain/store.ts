@@ -19,3 +19,6 @@ export interface FileRequest extends DownloadRequest {
   dir: string;
 }
 
+
+/** What became of a StoreWrite: on disk, or not (memory keeps it; `message` is fit for users). */
+export type StoreResult = { write: StoreWrite; ok: true } | { write: StoreWrite; ok: false; message: string };

@@ -1,37 +1,37 @@
-// Carries out the app's StoreWrites: chats.json, the journal, each workspace's conversation file,
-// and the Telegram update offset. Loads the same files at start-up.
-import { join } from 'node:path';
-import type { StoreWrite } from '../domain/store.ts';
-import type { TurnOrigin, Turn } from '../domain/turn.ts';
+// Carries out the app's StoreWrites on the state module (drivers/store/): chats.json, the journal,
+// each workspace's conversation file, and the Telegram update offset; loads them at start-up.
+// A failed write never throws: it comes back as a StoreResult, and memory keeps the state.
+import { z } from 'zod';
+import type { StoreResult, StoreWrite } from '../domain/store.ts';
+import type { Turn, TurnOrigin } from '../domain/turn.ts';
 import type { Chats } from '../domain/workspaces.ts';
-import { parseChats } from '../protocol/chats.ts';
-import { Journal } from './journal.ts';
-import { readJson, sessionStore, writeJsonAtomic } from './sessionStore.ts';
+import { openState, userText, type State, type WriteResult } from './store/index.ts';
+
+const originSchema = z.object({
+  chat: z.object({ chatId: z.number(), threadId: z.number().optional() }),
+  privateChat: z.boolean(),
+  replyTo: z.number().optional(),
+  draftId: z.number(),
+  userId: z.number(),
+});
 
 export class StoreDriver {
-  readonly journal: Journal;
-  private readonly chatsFile: string;
-  private readonly offsetFile: string;
-  private offset: number | undefined;
+  readonly state: State;
   // The saved offset never passes an update still being taken in (a download, say), so a crash
   // makes Telegram deliver it again; the journal skips those already taken.
   private readonly inflight = new Set<number>();
   private lastTaken: number | undefined;
 
-  constructor(private readonly sessionsDir: string) {
-    this.journal = new Journal(sessionsDir);
-    this.chatsFile = join(sessionsDir, 'chats.json');
-    this.offsetFile = join(sessionsDir, 'telegram-offset.json');
-    const saved = readJson(this.offsetFile) as { offset?: unknown } | undefined;
-    this.offset = typeof saved?.offset === 'number' ? saved.offset : undefined;
+  constructor(sessionsDir: string, private readonly log: (msg: string) => void) {
+    this.state = openState(sessionsDir, { log });
   }
 
   savedOffset(): number | undefined {
-    return this.offset;
+    return this.state.offset.get();
   }
 
   loadChats(): Chats {
-    return parseChats(readJson(this.chatsFile));
+    return this.state.chats.value;
   }
 
   /** Conversation ids of the workspaces listed in `chats`, from their directories. */
@@ -39,17 +39,23 @@ export class StoreDriver {
     const out: Record<string, string> = {};
     for (const [chatKey, c] of Object.entries(chats)) {
       for (const name of Object.keys(c.sessions)) {
-        const ws = `${chatKey}/${name}`;
-        const id = sessionStore.load(dirOf(ws)).sessionId;
-        if (id) out[ws] = id;
+        const id = this.state.sessions.load(dirOf(`${chatKey}/${name}`)).sessionId;
+        if (id) out[`${chatKey}/${name}`] = id;
       }
     }
     return out;
   }
 
-  /** Messages accepted but not answered by an earlier run. */
+  /** Messages accepted but not answered by an earlier run; an entry that names no chat is dropped, logged. */
   recovered(): Turn[] {
-    return this.journal.list().map((e) => ({ id: e.id, workspace: e.sessionKey, prompt: e.prompt, origin: e.meta as TurnOrigin, generation: 0 }));
+    return this.state.journal.list().flatMap((e) => {
+      const origin = originSchema.safeParse(e.meta);
+      if (!origin.success) {
+        this.log(`journal entry ${e.id}: unusable reply address (${origin.error.issues[0]?.message}); it cannot be answered`);
+        return [];
+      }
+      return [{ id: e.id, workspace: e.sessionKey, prompt: e.prompt, origin: origin.data as TurnOrigin, generation: 0 }];
+    });
   }
 
   /** An update arrived from Telegram (before the app takes it in). */
@@ -58,26 +64,34 @@ export class StoreDriver {
     this.lastTaken = updateId;
   }
 
-  write(w: StoreWrite): void {
+  /** Keeps retrying what could not be written (the disk may have room again). */
+  flushIfUnhealthy(): void {
+    if (!this.state.store.healthy) this.state.store.flush();
+  }
+
+  write(w: StoreWrite): StoreResult {
+    const r = this.apply(w);
+    return r.ok ? { write: w, ok: true } : { write: w, ok: false, message: r.message || userText(r.code) };
+  }
+
+  private apply(w: StoreWrite): WriteResult {
+    const s = this.state;
     switch (w.kind) {
       case 'chats':
-        return writeJsonAtomic(this.chatsFile, w.chats);
+        s.chats.value = w.chats;
+        return s.chats.save();
       case 'journalAdd':
-        return this.journal.add({ id: w.turn.id, sessionKey: w.turn.workspace, prompt: w.turn.prompt, meta: w.turn.origin, at: w.at });
+        return s.journal.add({ id: w.turn.id, sessionKey: w.turn.workspace, prompt: w.turn.prompt, meta: w.turn.origin, at: w.at });
       case 'journalRemove':
-        return this.journal.remove(w.id);
+        return s.journal.remove(w.id);
       case 'conversation':
-        return sessionStore.save(w.dir, { sessionId: w.sessionId });
+        return s.sessions.save(w.dir, { sessionId: w.sessionId });
       case 'persona':
-        return sessionStore.save(w.dir, { persona: w.persona });
+        return s.sessions.save(w.dir, { persona: w.persona });
       case 'updateDone': {
         this.inflight.delete(w.updateId);
-        const next = this.inflight.size ? Math.min(...this.inflight) : (this.lastTaken ?? w.updateId) + 1;
-        if (next !== this.offset) writeJsonAtomic(this.offsetFile, { offset: (this.offset = next) });
-        return;
+        return s.offset.set(this.inflight.size ? Math.min(...this.inflight) : (this.lastTaken ?? w.updateId) + 1);
       }
     }
   }
 }
-
-export { sessionStore };

@@ -136,4 +136,26 @@ describe('app (virtual time)', () => {
       expect(loop.state().runtime['5/default']).to.deep.include({ pending: 0, sessionId: 'sess-1' });
     });
   });
+
+  it('a message whose journal entry the disk refuses is not accepted, and the user is told; the next one is', () => {
+    ts.run(({ hot, expectObservable }) => {
+      let full = true;
+      const loop = appLoop(ts, {
+        updates$: hot<Update>('a-------b', { a: message('first', 5, 1), b: message('second', 5, 2) }),
+        spawn: responsive(ts),
+        storeResult: (w) => (w.kind === 'journalAdd' && full ? ((full = false), { write: w, ok: false, message: 'the disk is full' }) : { write: w, ok: true }),
+      });
+      const sends$ = loop.ops$.pipe(
+        filter((o): o is Extract<OutOp, { op: 'send' }> => o.op === 'send'),
+        map((o) => o.text.split('\n')[0]!),
+      );
+      expectObservable(sends$).toBe('a------- 5ms b', {
+        a: "⚠️ Not accepted: the disk is full, so this message could not be recorded. Nothing was queued; send it again once the bot's disk has room.",
+        b: 're:second',
+      });
+      ts.flush();
+      expect(loop.writes.filter((w) => w.kind === 'journalRemove')).to.deep.equal([{ kind: 'journalRemove', id: '5:1' }]);
+      expect(loop.state().runtime['5/default']?.pending).to.equal(0);
+    });
+  });
 });

@@ -7,7 +7,7 @@ import type { AppConfig } from '../../src/app/config.ts';
 import type { FileResult } from '../../src/app/intake.ts';
 import { initialState, type AppState } from '../../src/app/state.ts';
 import type { ClaudeCommand, ProcOut } from '../../src/domain/claude.ts';
-import type { FileRequest, StoreWrite } from '../../src/domain/store.ts';
+import type { FileRequest, StoreResult, StoreWrite } from '../../src/domain/store.ts';
 import type { DownloadResult, OutOp, Outcome } from '../../src/domain/telegram.ts';
 import type { Turn } from '../../src/domain/turn.ts';
 import type { Chats } from '../../src/domain/workspaces.ts';
@@ -49,6 +49,8 @@ export interface AppLoopOptions {
   drain$?: Observable<unknown>;
   download?: (req: FileRequest) => Observable<DownloadResult>;
   idleMs?: number;
+  /** How the store answers a write (default: on disk). */
+  storeResult?: (w: StoreWrite) => StoreResult;
 }
 
 export interface AppLoop {
@@ -71,15 +73,16 @@ export function appLoop(scheduler: SchedulerLike, o: AppLoopOptions): AppLoop {
     const driver = new ClaudeDriver({ bin: 'claude', env: {}, idleMs: o.idleMs ?? 1000, maxLive: 8, scheduler, spawn: o.spawn });
     const files = new Subject<FileResult>();
     const outcomes = new Subject<Outcome>();
+    const stored = new Subject<StoreResult>();
     const sinks = app(
-      { updates$: o.updates$, state$: state, claude$: driver.output$, files$: files, outcomes$: outcomes, drain$: o.drain$ ?? EMPTY },
+      { updates$: o.updates$, state$: state, claude$: driver.output$, files$: files, outcomes$: outcomes, stored$: stored, drain$: o.drain$ ?? EMPTY },
       appConfig(scheduler, o.config),
       recovered,
     );
     return merge(
       sinks.state$.pipe(tap((r) => state.next(r(state.value)))),
       sinks.claude$.pipe(tap((c) => (commands.push(c), driver.execute(c)))),
-      sinks.store$.pipe(tap((w) => writes.push(w))),
+      sinks.store$.pipe(tap((w) => (writes.push(w), stored.next(o.storeResult?.(w) ?? { write: w, ok: true })))),
       sinks.log$.pipe(tap((l) => logs.push(l))),
       sinks.files$.pipe(
         mergeMap((req) => (o.download ?? (() => EMPTY))(req).pipe(map((result): FileResult => ({ id: req.id, result })))),
