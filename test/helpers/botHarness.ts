@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startFakeBotApi, type FakeBotApi, type StoredMessage } from './fakeBotApi/index.ts';
 import { startFakeModel, type Director, type FakeModel } from './fakeModel.ts';
 import { claudeBin, makeCliEnv, REPO_ROOT } from './cliEnv.ts';
-import { taggedClaudePids } from './processes.ts';
+import { signal, taggedClaudePids } from './processes.ts';
 
 export const OWNER = 111;
 export const STRANGER = 999;
@@ -128,13 +128,7 @@ export async function startBot(opts: BotOptions = {}): Promise<Harness> {
         /* reported by the test that stopped it */
       }
       // Belt and braces: nothing the bot started may survive it.
-      for (const pid of taggedClaudePids(env)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
+      for (const pid of taggedClaudePids(env)) signal(pid, 'SIGKILL');
       await tg.close();
       await model.close();
       await cli.cleanup();
