@@ -12,6 +12,7 @@
 //   - once half the messages were sent, the bot is restarted once (SIGTERM, exit code expected 0,
 //     then started again on the same state) and the remaining messages follow;
 //   - then it waits (bounded) until every message has a final answer, or nothing changes for a while;
+//   - SOAK_KILLS times (2) the bot itself is SIGKILLed at a random moment and started again;
 //   - then it stops the bot (SIGTERM) and counts.
 //
 // Counted per user message: its final answers, i.e. bot messages replying to it (replyToMessageId)
@@ -48,6 +49,9 @@ const CHAOS = process.env.SOAK_NO_CHAOS !== '1';
 /** 'tsx' (default): h.stop('SIGTERM'), i.e. the signal goes to the tsx launcher as a service
  *  manager would send it. 'bot': SIGTERM straight to the node process running src/main.ts. */
 const RESTART_VIA = process.env.SOAK_RESTART_VIA === 'bot' ? 'bot' : 'tsx';
+/** SIGKILLs of the bot itself (no shutdown at all), at random moments while messages and their
+ *  state writes flow; each is followed by a start. Default 2 (at about 25 % and 75 % of the sends). */
+const KILLS = Math.floor(num('SOAK_KILLS', 2));
 const QUIET_MS = 30_000; // "nothing changes for a while"
 const CHAT_BASE = 7000;
 const TOTAL = CHATS * MESSAGES;
@@ -255,6 +259,7 @@ async function main(): Promise<number> {
   let restartExit: number | null | 'not done' | string = 'not done';
   let finalExit: number | null | 'not done' | string = 'not done';
   let restartAt = NaN;
+  const killsDone: number[] = [];
   let leftAfterRestartStop: number[] = [];
   let restartLog = '';
   let sampler: RssSampler | undefined;
@@ -336,22 +341,44 @@ async function main(): Promise<number> {
       note(`restart: bot started again (tsx pid ${h.bot.pid})`);
       restarted = true;
     };
+    // SIGKILL of the bot: no grace, no flush, state writes cut wherever they are.
+    let killing: Promise<void> | undefined;
+    const pendingKills: Promise<void>[] = [];
+    const killRestart = async () => {
+      await sleep(between(0, 300));
+      const at = elapsed();
+      const { code, signalCode } = await h.stop('SIGKILL').then(
+        (c) => ({ code: c, signalCode: h.bot.signalCode }),
+        (err: Error) => ({ code: null, signalCode: err.message.split('\n')[0] }),
+      );
+      note(`kill: SIGKILL of the bot at +${at.toFixed(1)} s (exit ${code}, ${signalCode}); ${sent.length} messages sent`);
+      killsDone.push(at);
+      await h.start();
+      note('kill: bot started again');
+    };
+    const killAt = new Set(Array.from({ length: KILLS }, (_, k) => Math.round((TOTAL * (k + 1)) / (KILLS + 1))).map((n) => (n === Math.ceil(TOTAL / 2) ? n + 1 : Math.max(1, n))));
     const half = Math.ceil(TOTAL / 2);
     const sender = async (c: number) => {
       const chatId = CHAT_BASE + c;
       for (let i = 0; i < MESSAGES; i++) {
         await sleep(between(200, 2000));
         while (restarting && !restarted) await restarting;
+        while (killing) await killing;
         const token = `soak-c${pad(c)}-m${pad(i)}`;
         const u = h.tg.sendText({ chatId, userId: OWNER, text: `question ${token}: say something` });
         const messageId = (u as { message?: { message_id: number } }).message!.message_id;
         const s: Sent = { chatId, index: i, token, messageId, updateId: u.update_id, at: elapsed(), afterRestart: restarted };
         sent.push(s);
         if (sent.length === half && !restarting) restarting = restart();
+        else if (killAt.has(sent.length) && !killing) {
+          killing = killRestart().finally(() => (killing = undefined));
+          pendingKills.push(killing);
+        }
       }
     };
     await Promise.all(Array.from({ length: CHATS }, (_, c) => sender(c + 1)));
     await restarting;
+    await Promise.all(pendingKills);
     note(`all ${sent.length} messages sent`);
 
     // --- wait for the answers -----------------------------------------------------------------
@@ -454,6 +481,7 @@ async function main(): Promise<number> {
     row('  tsx launcher peak RSS', launcher.map((p) => `${fmtMiB(p.peakKb)} (pid ${p.pid})`).join(', ') || '-');
     row('  bot tree peak RSS (sum, no CLI)', `${fmtMiB(sampler?.peakTreeKb ?? 0)} over ${sampler?.samples ?? 0} samples`);
     row('CLI kills done', chaosKills);
+    row('bot SIGKILLs (state writes cut)', killsDone.length ? `${killsDone.length} (at ${killsDone.map((t) => `+${t.toFixed(1)} s`).join(', ')})` : '0');
     row('restart exit code (target 0)', `${restartExit}${Number.isFinite(restartAt) ? ` (SIGTERM at +${restartAt.toFixed(1)} s)` : ''}`);
     row('  restart shutdown', restartLog || '-');
     const watched = [...(sampler?.watched.values() ?? [])];
