@@ -187,6 +187,11 @@ async function main(): Promise<void> {
       log('grace period over: stopping the remaining turns; they will be answered after the restart');
       drain.next();
       void claude.shutdown();
+      // What a slow stop is waiting for, every 5 s.
+      interval(5000).subscribe(() => {
+        const running = Object.entries(state.value.runtime).filter(([, r]) => r.running || r.pending);
+        log(`still stopping: ${running.length} workspace(s) with turns (${running.map(([w, r]) => `${w}: ${r.pending}${r.running ? ' running' : ''}`).join(', ')}), ${claude.liveCount()} process(es)`);
+      });
     });
   };
   process.on('SIGINT', onSignal);

@@ -85,6 +85,8 @@ export class StoreDriver {
       case 'journalRemove':
         return s.journal.remove(w.id);
       case 'conversation':
+        // Every turn's init line repeats the id: only a change is worth an fsync.
+        if (s.sessions.load(w.dir).sessionId === w.sessionId && s.store.healthy) return { ok: true };
         return s.sessions.save(w.dir, { sessionId: w.sessionId });
       case 'persona':
         return s.sessions.save(w.dir, { persona: w.persona });
