@@ -12,13 +12,13 @@ import { dirOf, type AppConfig } from './app/config.ts';
 import type { FileResult } from './app/intake.ts';
 import { initialState } from './app/state.ts';
 import { BOT_COMMANDS } from './domain/commands.ts';
-import type { StoreResult } from './domain/store.ts';
 import type { Outcome } from './domain/telegram.ts';
 import { ClaudeDriver } from './drivers/claude/claudeDriver.ts';
 import { killAllNow } from './drivers/claude/process.ts';
 import { sweepPrefix, treeRss } from './drivers/claude/processTree.ts';
 import { loadPersonas } from './drivers/personas.ts';
 import { acquireLock, checkSessionsDir, sweepTemps } from './drivers/store/index.ts';
+import { StoreClient } from './drivers/storeClient.ts';
 import { StoreDriver } from './drivers/storeDriver.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
@@ -104,23 +104,27 @@ async function main(): Promise<void> {
     interruptTimeoutMs: 5000,
     scheduler: asyncScheduler,
   };
-  const store = new StoreDriver(sessionsDir, log);
-  const chats = store.loadChats();
-  const recovered = store.recovered();
+  // State is read here, once; from now on a worker thread writes it (no fsync on this event loop).
+  const saved = new StoreDriver(sessionsDir, log);
+  const chats = saved.loadChats();
+  const recovered = saved.recovered();
   if (recovered.length) log(`resuming ${recovered.length} message(s) left unanswered by the previous run`);
   const claude = new ClaudeDriver({ bin: config.claudeBin, env: process.env, idleMs: config.idleMs, maxLive: config.maxLiveSessions, tagPrefix, log, rssOf: treeRss });
 
   // The loops: the app's sinks feed drivers whose output comes back as its sources.
-  const state = new BehaviorSubject(initialState(chats, store.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered));
+  const state = new BehaviorSubject(initialState(chats, saved.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered));
+  const store = new StoreClient(sessionsDir, log, (err) => {
+    log(`fatal: ${err.message}`);
+    void finish(1);
+  });
   const files = new Subject<FileResult>();
-  const stored = new Subject<StoreResult>();
   const outcomes = new Subject<Outcome>();
   const drain = new Subject<void>();
   const shutdown = new Subject<void>();
   const fetchFile = download(api, config.maxFileBytes);
   const sinks = app(
     {
-      updates$: updates$(api, log, store.savedOffset()).pipe(
+      updates$: updates$(api, log, saved.savedOffset()).pipe(
         tap((u) => store.taking(u.update_id)),
         takeUntil(shutdown),
       ),
@@ -128,7 +132,7 @@ async function main(): Promise<void> {
       claude$: claude.output$,
       files$: files,
       outcomes$: outcomes,
-      stored$: stored,
+      stored$: store.results$,
       drain$: drain,
     },
     appConfig,
@@ -138,6 +142,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const finish = async (code: number) => {
     await claude.shutdown();
+    await store.close();
     log(`stopped (exit ${code})`);
     process.exit(code);
   };
@@ -156,7 +161,7 @@ async function main(): Promise<void> {
   const subscription = merge(
     sinks.state$.pipe(tap((reduce) => state.next(reduce(state.value)))),
     sinks.claude$.pipe(tap((cmd) => claude.execute(cmd))),
-    sinks.store$.pipe(tap((w) => stored.next(store.write(w)))),
+    sinks.store$.pipe(tap((w) => store.write(w))),
     sinks.log$.pipe(tap(log)),
     sinks.files$.pipe(
       mergeMap((req) => fetchFile(req, req.dir).pipe(map((result): FileResult => ({ id: req.id, result })))),

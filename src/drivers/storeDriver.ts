@@ -5,7 +5,12 @@ import { z } from 'zod';
 import type { StoreResult, StoreWrite } from '../domain/store.ts';
 import type { Turn, TurnOrigin } from '../domain/turn.ts';
 import type { Chats } from '../domain/workspaces.ts';
-import { openState, userText, type State, type WriteResult } from './store/index.ts';
+import { join, resolve } from 'node:path';
+import { CHATS_FILE, JOURNAL_FILE, OFFSET_FILE, openState, SESSION_FILE, userText, type State, type WriteResult } from './store/index.ts';
+
+const OK_RESULT: WriteResult = { ok: true };
+/** A write with nothing to change (the same conversation id again). */
+const SKIPPED: WriteResult = { ok: true };
 
 const originSchema = z.object({
   chat: z.object({ chatId: z.number(), threadId: z.number().optional() }),
@@ -22,7 +27,10 @@ export class StoreDriver {
   private readonly inflight = new Set<number>();
   private lastTaken: number | undefined;
 
-  constructor(sessionsDir: string, private readonly log: (msg: string) => void) {
+  constructor(
+    private readonly sessionsDir: string,
+    private readonly log: (msg: string) => void,
+  ) {
     this.state = openState(sessionsDir, { log });
   }
 
@@ -70,8 +78,39 @@ export class StoreDriver {
   }
 
   write(w: StoreWrite): StoreResult {
-    const r = this.apply(w);
+    return this.result(w, this.apply(w));
+  }
+
+  /** Carries out a burst of writes, each file written once at the end; a result per write, in order. */
+  writeAll(ws: readonly StoreWrite[]): StoreResult[] {
+    const touched: (string | undefined)[] = [];
+    const byPath = this.state.store.batch(() => {
+      for (const w of ws) {
+        const before = this.state.store.healthy;
+        touched.push(this.apply(w) === SKIPPED && before ? undefined : this.pathOf(w));
+      }
+    });
+    return ws.map((w, i) => this.result(w, (touched[i] && byPath.get(touched[i]!)) || OK_RESULT));
+  }
+
+  private result(w: StoreWrite, r: WriteResult): StoreResult {
     return r.ok ? { write: w, ok: true } : { write: w, ok: false, message: r.message || userText(r.code) };
+  }
+
+  /** The file a write changes. */
+  private pathOf(w: StoreWrite): string {
+    switch (w.kind) {
+      case 'chats':
+        return join(this.sessionsDir, CHATS_FILE);
+      case 'journalAdd':
+      case 'journalRemove':
+        return join(this.sessionsDir, JOURNAL_FILE);
+      case 'conversation':
+      case 'persona':
+        return join(resolve(w.dir), SESSION_FILE);
+      case 'updateDone':
+        return join(this.sessionsDir, OFFSET_FILE);
+    }
   }
 
   private apply(w: StoreWrite): WriteResult {
@@ -86,7 +125,7 @@ export class StoreDriver {
         return s.journal.remove(w.id);
       case 'conversation':
         // Every turn's init line repeats the id: only a change is worth an fsync.
-        if (s.sessions.load(w.dir).sessionId === w.sessionId && s.store.healthy) return { ok: true };
+        if (s.sessions.load(w.dir).sessionId === w.sessionId && s.store.healthy) return SKIPPED;
         return s.sessions.save(w.dir, { sessionId: w.sessionId });
       case 'persona':
         return s.sessions.save(w.dir, { persona: w.persona });

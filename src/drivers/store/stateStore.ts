@@ -12,6 +12,8 @@ const serialize = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
 export class StateStore {
   private readonly dirty = new Map<string, StateFile<unknown>>();
   private failed: WriteFailure | undefined;
+  /** Files saved inside batch(): each is written once when the batch ends. */
+  private batching: Map<string, StateFile<unknown>> | undefined;
 
   constructor(
     readonly log: Log = () => {},
@@ -28,8 +30,28 @@ export class StateStore {
     return this.healthy ? undefined : this.failed;
   }
 
+  /**
+   * Runs `fn`, whose saves only mark their files; then writes each of those files once. Many
+   * changes of one file in a burst cost one durable write. Returns each file's result by path.
+   */
+  batch(fn: () => void): Map<string, WriteResult> {
+    const files = (this.batching = new Map());
+    try {
+      fn();
+    } finally {
+      this.batching = undefined;
+    }
+    const results = new Map<string, WriteResult>();
+    for (const file of files.values()) results.set(file.path, this.write(file));
+    return results;
+  }
+
   /** Writes one file from memory, then retries what earlier failures left. */
   write(file: StateFile<unknown>): WriteResult {
+    if (this.batching) {
+      this.batching.set(file.path, file);
+      return OK;
+    }
     this.dirty.delete(file.path);
     const r = this.persist(file);
     if (!r.ok) return r;
