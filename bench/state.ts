@@ -57,6 +57,6 @@ for (let i = 1; i <= TURNS; i++) {
 rmSync(dir, { recursive: true, force: true });
 const d = median(durable);
 const p = median(plain);
-console.log('\n== 6. Durable state: the writes of one turn (journal add, chats, offset, conversation, journal remove)');
+console.log('\n== 6. Durable state: the writes of one turn (journal add, chats, offset, conversation, journal remove), as the state writer thread does them (off the event loop)');
 console.log(`   ${TURNS} turns on ${tmpdir()}: median ${d.toFixed(2)} ms per turn durable (fsync file + directory), ${p.toFixed(2)} ms the old way (no fsync): ${(d / p).toFixed(1)}x`);
 console.log(`   6 durable state per turn (median)   ${d.toFixed(2)} ms (old way ${p.toFixed(2)} ms)   info`);
