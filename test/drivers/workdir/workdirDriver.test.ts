@@ -2,25 +2,17 @@
 // (no `..`, no symlink out of PROJECTS_DIR), worktrees created, reused and never clobbered,
 // removal refused for a dirty tree, custom command files, recorded conversations.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import type { WorkdirAnswer, WorkdirRequest } from '../../../src/domain/workdir.ts';
 import { WorkdirDriver } from '../../../src/drivers/workdir/workdirDriver.ts';
 import { cwdSlug } from '../../../src/drivers/workdir/transcripts.ts';
+import { git, makeRepo } from '../../helpers/gitRepo.ts';
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
 
-export function makeRepo(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  git(dir, 'init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'README.md'), 'hello\n');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-q', '-m', 'first');
-  return realpathSync(dir);
-}
+type Req = WorkdirRequest extends infer R ? (R extends { id: string } ? Omit<R, 'id'> : never) : never;
 
 describe('drivers/workdir: projects, worktrees, command files, conversations', function () {
   this.timeout(30_000);
@@ -30,13 +22,13 @@ describe('drivers/workdir: projects, worktrees, command files, conversations', f
   let home: string;
   let d: WorkdirDriver;
   let n = 0;
-  const ask = async (req: Omit<WorkdirRequest, 'id'>) => firstValueFrom(d.handle({ ...req, id: `t${++n}` } as WorkdirRequest));
-  const answer = async (req: Omit<WorkdirRequest, 'id'>): Promise<WorkdirAnswer> => {
+  const ask = async (req: Req) => firstValueFrom(d.handle({ ...req, id: `t${++n}` } as WorkdirRequest));
+  const answer = async (req: Req): Promise<WorkdirAnswer> => {
     const r = await ask(req);
     if (!r.ok) throw new Error(`expected ok, got: ${r.message}`);
     return r.answer;
   };
-  const refusal = async (req: Omit<WorkdirRequest, 'id'>): Promise<string> => {
+  const refusal = async (req: Req): Promise<string> => {
     const r = await ask(req);
     if (r.ok) throw new Error(`expected a refusal, got ${JSON.stringify(r.answer)}`);
     return r.message;
