@@ -19,7 +19,7 @@ export function menuFor(claudeCommands: readonly string[] | undefined): Menu {
   const theirs: Menu = [];
   for (const n of claudeCommands ?? []) {
     const command = telegramCommandName(n);
-    if (!isMenuName(n) || seen.has(command)) continue;
+    if (!isMenuName(n) || n.startsWith('__') || seen.has(command)) continue;
     seen.add(command);
     theirs.push({ command, description: `Claude Code: /${n}` });
   }
