@@ -14,7 +14,7 @@ import { reply } from './reply.ts';
 import { chatOf, type AppState } from './state.ts';
 import { messageRef } from '../domain/messageRef.ts';
 
-/** Known before a session's first `init` (Claude Code 2.1.330 lists these in slash_commands). */
+/** Claude Code built-ins, known before a session's first `init` too (2.1.330 answers all of these). */
 export const BUILTIN_CLAUDE_COMMANDS = ['clear', 'compact', 'context', 'cost', 'init', 'review', 'security-review', 'usage', 'model', 'mcp', 'agents', 'effort'];
 
 /** Keeps a workspace's Claude command names (the state is unchanged when they are). */
@@ -40,7 +40,8 @@ export function claudeCommandEffects(cmd: Extract<Command, { cmd: 'claude' }>, x
   const c = chatOf(s, chatKey, cfg.defaultPersona, nowIso(cfg));
   const meta = c.sessions[c.active];
   const prompt = (name: string) => `/${name}${cmd.args ? ` ${cmd.args}` : ''}`;
-  const known = knownCommand(meta?.claudeCommands ?? BUILTIN_CLAUDE_COMMANDS, cmd.name);
+  // Built-ins such as /cost work although init does not list them all.
+  const known = knownCommand([...(meta?.claudeCommands ?? []), ...BUILTIN_CLAUDE_COMMANDS], cmd.name);
   if (known) return toTurn(prompt(known));
   // Named on purpose with /claude: sent as typed (with `_` as `-` when that is what the CLI knows).
   if (cmd.explicit) return toTurn(prompt(cmd.name));
