@@ -14,7 +14,7 @@ import { reply } from './reply.ts';
 import { chatOf, type AppState } from './state.ts';
 import { messageRef } from '../domain/messageRef.ts';
 
-/** Claude Code built-ins, known before a session's first `init` too (2.1.330 answers all of these). */
+/** Claude Code built-ins known before a session's first `init` too: 2.1.330 lists these in slash_commands except cost (answered all the same, fixtures/slash-local.jsonl) and review (named by the issue). */
 export const BUILTIN_CLAUDE_COMMANDS = ['clear', 'compact', 'context', 'cost', 'init', 'review', 'security-review', 'usage', 'model', 'mcp', 'agents', 'effort'];
 
 /** Keeps a workspace's Claude command names (the state is unchanged when they are). */
