@@ -15,6 +15,7 @@ import { makeCliEnv, killAllClis, spawnCli, STREAM_JSON_ARGS } from '../test/hel
 import type { CliMessage, CliSession } from '../test/helpers/cliEnv.ts';
 import { defaultReply, startFakeModel } from '../test/helpers/fakeModel.ts';
 import type { FakeModel, ModelRequest } from '../test/helpers/fakeModel.ts';
+import { slashScenarios } from './slashScenarios.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const FIXTURES = path.join(ROOT, 'fixtures');
@@ -217,6 +218,7 @@ const scenarios: Scenario[] = [
       return s;
     },
   },
+  ...slashScenarios,
 ];
 
 function summarize(s: CliSession): string {

@@ -1,9 +1,9 @@
 // Composition root: configuration, drivers, the loops between app and drivers, the one
 // subscribe, signal handling.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { totalmem } from 'node:os';
+import { homedir, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TelegramApiError } from 'node-telegram-bot-api';
 import { BehaviorSubject, asyncScheduler, ignoreElements, interval, map, merge, mergeMap, Subject, takeUntil, tap, timer } from 'rxjs';
@@ -21,6 +21,8 @@ import { acquireLock, checkSessionsDir, sweepTemps } from './drivers/store/index
 import { StoreClient } from './drivers/storeClient.ts';
 import { StoreDriver } from './drivers/storeDriver.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
+import { WorkdirDriver } from './drivers/workdir/workdirDriver.ts';
+import type { WorkdirResult } from './domain/workdir.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
 import { outbox } from './streams/outbox/outbox.ts';
 
@@ -57,6 +59,10 @@ async function main(): Promise<void> {
   if (!existsSync(config.claudeBin)) {
     return fail(`Claude Code was not found at ${config.claudeBin}. Run npm install (it installs @anthropic-ai/claude-code), or set CLAUDE_BIN.`);
   }
+
+  const projectsDirs = config.projectsDirs.map((d) => resolve(d));
+  const notDir = projectsDirs.find((d) => !(existsSync(d) && statSync(d).isDirectory()));
+  if (notDir) return fail(`PROJECTS_DIR: ${notDir} is not a directory. Give directories whose subdirectories are your projects, separated by ":".`);
 
   const api = new TelegramApi(token, config.apiRoot);
   let me;
@@ -118,6 +124,8 @@ async function main(): Promise<void> {
     void finish(1);
   });
   const files = new Subject<FileResult>();
+  const workdirs = new Subject<WorkdirResult>();
+  const workdir = new WorkdirDriver({ projectsDirs, sessionsDir, claudeHome: process.env.CLAUDE_CONFIG_DIR || resolve(process.env.HOME || homedir(), '.claude') });
   const outcomes = new Subject<Outcome>();
   const drain = new Subject<void>();
   const shutdown = new Subject<void>();
@@ -134,6 +142,7 @@ async function main(): Promise<void> {
       outcomes$: outcomes,
       stored$: store.results$,
       drain$: drain,
+      workdir$: workdirs,
     },
     appConfig,
     recovered,
@@ -166,6 +175,10 @@ async function main(): Promise<void> {
     sinks.files$.pipe(
       mergeMap((req) => fetchFile(req, req.dir).pipe(map((result): FileResult => ({ id: req.id, result })))),
       tap((f) => files.next(f)),
+    ),
+    sinks.workdir$.pipe(
+      mergeMap((req) => workdir.handle(req)),
+      tap((r) => workdirs.next(r)),
     ),
     telegram$,
     // A write the disk refused is kept in memory and retried, so the bot recovers when space returns.
@@ -201,7 +214,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  log(`@${me.username} is running: ${personas.size} personas, sessions in ${config.sessionsDir}, up to ${config.maxLiveSessions} live Claude Code processes`);
+  log(`@${me.username} is running: ${personas.size} personas, sessions in ${config.sessionsDir}, up to ${config.maxLiveSessions} live Claude Code processes${projectsDirs.length ? `, projects in ${projectsDirs.join(':')}` : ''}`);
 }
 
 void main();

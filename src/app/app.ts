@@ -2,7 +2,7 @@
 // driver's output, finished downloads, the outbox's outcomes, the shutdown signal and the app's
 // own state; sinks are plain data for each driver. main.ts closes the loops and subscribes once.
 import {
-  catchError, concat, concatMap, defer, distinctUntilChanged, filter, from, groupBy, last, map, merge, mergeMap, of, share, skip, subscribeOn, take, takeUntil,
+  catchError, concat, concatMap, defer, distinctUntilChanged, filter, from, groupBy, last, map, merge, mergeMap, NEVER, of, share, skip, subscribeOn, take, takeUntil,
   type Observable,
 } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
@@ -12,12 +12,15 @@ import type { OutOp, Outcome } from '../domain/telegram.ts';
 import type { Turn } from '../domain/turn.ts';
 import { buttonEffects, draftStopEffects } from './buttons.ts';
 import type { AppConfig } from './config.ts';
-import { log, reduce, store, type Effect, type FileRequest, type Reducer, type StoreWrite } from './effects.ts';
+import { log, reduce, store, telegram, type Effect, type FileRequest, type Reducer, type StoreWrite } from './effects.ts';
 import { messageEffects, type FileResult } from './intake.ts';
 import { replyOp } from './reply.ts';
 import { without, type AppState } from './state.ts';
 import { turnsEffects } from './turns.ts';
 import { messageRef } from '../domain/messageRef.ts';
+import type { WorkdirRequest, WorkdirResult } from '../domain/workdir.ts';
+import { workButtonEffects } from './buttonCommands.ts';
+import { menuOps$ } from './menus.ts';
 
 export interface AppSources {
   updates$: Observable<Update>;
@@ -30,6 +33,8 @@ export interface AppSources {
   stored$: Observable<StoreResult>;
   /** Emits when the shutdown grace is over: running turns end, they stay journaled. */
   drain$: Observable<unknown>;
+  /** The workdir driver's answers (projects, worktrees, command files, conversations). */
+  workdir$?: Observable<WorkdirResult>;
 }
 
 export interface AppSinks {
@@ -39,6 +44,7 @@ export interface AppSinks {
   log$: Observable<string>;
   files$: Observable<FileRequest>;
   state$: Observable<Reducer>;
+  workdir$: Observable<WorkdirRequest>;
 }
 
 const updateChat = (u: Update): number =>
@@ -81,7 +87,8 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
       map((chats) => store({ kind: 'chats', chats })),
       takeUntil(coreDone$),
     );
-    return merge(core$, draining$, chats$);
+    const menus$ = menuOps$(sources.state$).pipe(map((op) => telegram(op)), takeUntil(coreDone$));
+    return merge(core$, draining$, chats$, menus$);
   }).pipe(share());
   // A delivered answer ends its journal entry (answers: <turn id> on its last message). Apart from
   // the rest: outcomes go on after the Telegram sink has completed, until the outbox has flushed.
@@ -102,6 +109,7 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
     log$: sink('log', (e) => e.line),
     files$: sink('files', (e) => e.req),
     state$: sink('state', (e) => e.reduce, merge(effects$, answered$)),
+    workdir$: sink('workdir', (e) => e.req),
   };
 }
 
@@ -110,8 +118,9 @@ function updateEffects(u: Update, sources: AppSources, cfg: AppConfig): Observab
     take(1),
     mergeMap((s): Observable<Effect> => {
       const ref = `u${u.update_id}`;
-      if ('message' in u) return messageEffects(u.message, { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$ });
-      if ('callback_query' in u) return from(buttonEffects(u.callback_query, cfg, s));
+      const workdir$ = sources.workdir$ ?? NEVER;
+      if ('message' in u) return messageEffects(u.message, { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$, workdir$ });
+      if ('callback_query' in u) return workButtonEffects(u.callback_query, { cfg, s, ref, claude$: sources.claude$, state$: sources.state$, workdir$ }) ?? from(buttonEffects(u.callback_query, cfg, s));
       if ('stopped_message_generation' in u) return from(draftStopEffects(u.stopped_message_generation, s));
       return from([]);
     }),

@@ -12,6 +12,12 @@ import { claude, reduce, store, type Effect } from './effects.ts';
 import { reply } from './reply.ts';
 import { chatOf, runtimeOf, withChat, withRuntime, type AppState } from './state.ts';
 import { messageRef } from '../domain/messageRef.ts';
+import { handoffLines } from './handoff.ts';
+import { modelEffects } from './model.ts';
+import { newInProjectEffects, projectsEffects } from './projects.ts';
+import { resumeEffects } from './resume.ts';
+import { worktreeEffects } from './worktree.ts';
+import type { WorkdirResult } from '../domain/workdir.ts';
 
 export interface CommandContext {
   cfg: AppConfig;
@@ -21,6 +27,10 @@ export interface CommandContext {
   /** Unique per update: reply refs and request ids derive from it. */
   ref: string;
   claude$: Observable<ClaudeOutput>;
+  /** The workdir driver's answers (projects, worktrees, command files, conversations). */
+  workdir$: Observable<WorkdirResult>;
+  /** The latest state, for answers that arrive later than the command. */
+  state$: Observable<AppState>;
 }
 
 export function commandEffects(cmd: Command, x: CommandContext): Observable<Effect> {
@@ -37,6 +47,7 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
     case 'invalid':
       return of(say(cmd.message, m.message_id));
     case 'new': {
+      if (cmd.project !== undefined) return newInProjectEffects({ ...cmd, project: cmd.project }, x);
       let name = cmd.name;
       if (!name) {
         let i = Object.keys(c.sessions).length + 1;
@@ -55,7 +66,8 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
         const last = r?.lastActivity ?? meta.lastActivity;
         const when = last ? ago(now - last) : 'never used';
         const state = r?.running ? ', busy' : r?.pid ? ', running' : '';
-        return `${name === c.active ? '▶️' : '▫️'} ${name} — ${meta.persona}, ${when}${state}`;
+        const where = meta.project ? `, ${meta.project}${meta.branch ? `@${meta.branch}` : ''}` : '';
+        return `${name === c.active ? '▶️' : '▫️'} ${name} — ${meta.persona}${where}, ${when}${state}`;
       });
       return of(say(joinRendered([styled('Sessions', 'bold'), plain(lines.join('\n')), plain('/switch <name> to change, /new [name] to add.')])));
     }
@@ -99,11 +111,22 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
       else if (queued) parts.push(`${queued} queued message${queued === 1 ? ' is' : 's are'} kept and will run next (/stop all drops them).`);
       return of(...effects, say(parts.join(' ')));
     }
+    case 'projects':
+      return projectsEffects(x);
+    case 'model':
+      return modelEffects(cmd, x);
+    case 'resume':
+      return resumeEffects(cmd, x);
+    case 'worktree':
+      return worktreeEffects(cmd, x);
+    case 'claude': // intake sends these to Claude Code; here only when one comes another way
+      return of(say(`Unknown command /${cmd.name}. /help lists the commands.`, m.message_id));
   }
 }
 
 function statusText(x: CommandContext, workspace: string, name: string, persona: string, personaModel: string | undefined, live: ProcessInfo[]): string {
   const { cfg, s } = x;
+  const c = chatOf(s, chatKeyOf(x.chat), cfg.defaultPersona, nowIso(cfg));
   const r = runtimeOf(s, workspace);
   const now = cfg.scheduler.now();
   const mine = live.find((p) => p.workspace === workspace);
@@ -112,12 +135,12 @@ function statusText(x: CommandContext, workspace: string, name: string, persona:
   const last = r.lastResult;
   const lines = [
     `Session: ${name} (persona ${persona})`,
-    `Model: ${r.model ?? personaModel ?? 'Claude Code default'}`,
+    `Model: ${r.model ?? c.sessions[name]?.model ?? personaModel ?? 'Claude Code default'}`,
     `State: ${r.running ? 'busy' : 'idle'}, ${queued} queued`,
     mine
       ? `Process: pid ${mine.pid}, ${mib(mine.rssBytes)} MiB${!r.running && mine.idleSince ? `, idle for ${ago(now - mine.idleSince).replace(' ago', '')}` : ''}`
       : 'Process: not running (starts with the next message)',
-    `Conversation: ${r.sessionId ?? 'new'}`,
+    ...handoffLines(cfg, workspace, c.sessions[name], r.sessionId),
     last ? `Last turn: ${(last.durationMs / 1000).toFixed(1)} s, ${last.turns} turns, $${(last.turnCostUsd ?? last.costUsd).toFixed(4)}${last.isError ? ' (error)' : ''}` : 'Last turn: none yet',
     `Live processes: ${live.length}${cfg.maxLive ? ` of ${cfg.maxLive}` : ''}`,
   ];

@@ -5,6 +5,7 @@ import type { ClaudeCommand } from '../domain/claude.ts';
 import type { FileRequest, StoreWrite } from '../domain/store.ts';
 import type { OutOp } from '../domain/telegram.ts';
 import type { Turn } from '../domain/turn.ts';
+import type { WorkdirRequest } from '../domain/workdir.ts';
 import type { AppState } from './state.ts';
 
 export type Reducer = (s: AppState) => AppState;
@@ -19,7 +20,9 @@ export type Effect =
   /** Into the workspace's queue. */
   | { to: 'turn'; turn: Turn; refused?: boolean }
   /** Stop the running turn of a workspace. */
-  | { to: 'stop'; workspace: string };
+  | { to: 'stop'; workspace: string }
+  /** Projects, git worktrees, command files, recorded conversations (answered on the workdir source). */
+  | { to: 'workdir'; req: WorkdirRequest };
 
 export const telegram = (op: OutOp): Effect => ({ to: 'telegram', op });
 export const claude = (cmd: ClaudeCommand): Effect => ({ to: 'claude', cmd });

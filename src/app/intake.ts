@@ -13,6 +13,8 @@ import { log, reduce, store, type Effect, type FileRequest } from './effects.ts'
 import { reply } from './reply.ts';
 import { chatOf, runtimeOf, withChat, withRuntime, without, type AppState } from './state.ts';
 import { messageRef } from '../domain/messageRef.ts';
+import type { WorkdirResult } from '../domain/workdir.ts';
+import { claudeCommandEffects } from './claudeCommand.ts';
 
 export interface FileResult {
   id: string;
@@ -30,6 +32,8 @@ export interface IntakeContext {
   state$: Observable<AppState>;
   /** What became of each state write (a journal entry the disk refused means the message is not accepted). */
   stored$: Observable<StoreResult>;
+  /** The workdir driver's answers (projects, worktrees, command files, conversations). */
+  workdir$: Observable<WorkdirResult>;
 }
 
 const chatOfMessage = (m: Message): ChatRef => (m.message_thread_id && m.is_topic_message ? { chatId: m.chat.id, threadId: m.message_thread_id } : { chatId: m.chat.id });
@@ -54,6 +58,7 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
   const text = m.text;
   if (text !== undefined) {
     const cmd = text.startsWith('/') ? parseCommand(text, cfg.botUsername) : undefined;
+    if (cmd?.cmd === 'claude') return claudeCommandEffects(cmd, { ...x, chat, m }, (prompt) => turnEffects(m, chat, prompt, x));
     if (cmd) return commandEffects(cmd, { ...x, chat, m });
     if (text.startsWith('/') && /^\/\S+@\S+/.test(text)) return EMPTY; // a command for another bot
     return turnEffects(m, chat, promptFor(m, text), x);
@@ -130,7 +135,9 @@ function fileEffects(m: Message, chat: ChatRef, x: IntakeContext): Observable<Ef
     mergeMap(([{ result: res }, now]): Observable<Effect> => {
       if (!res.ok) return of(say(`Could not save the file: ${res.message}`));
       const what = doc ? `a file` : 'a photo';
-      const prompt = `The user sent ${what}, saved in the working directory as "${res.name}" (${res.bytes} bytes${doc?.mime_type ? `, ${doc.mime_type}` : ''}).${m.caption ? `\n\n${m.caption}` : '\n\nLook at it and say briefly what it is.'}`;
+      // A project session's files stay in the session's own folder (given to Claude with --add-dir).
+      const where = c.sessions[c.active]?.cwd ? `saved as "${req.dir}/${res.name}"` : `saved in the working directory as "${res.name}"`;
+      const prompt = `The user sent ${what}, ${where} (${res.bytes} bytes${doc?.mime_type ? `, ${doc.mime_type}` : ''}).${m.caption ? `\n\n${m.caption}` : '\n\nLook at it and say briefly what it is.'}`;
       return turnEffects(m, chat, promptFor(m, prompt), { ...x, s: now });
     }),
   );

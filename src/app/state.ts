@@ -20,6 +20,8 @@ export interface Runtime {
   lastActivity?: number;
   /** Persona changed while a turn ran: end the process when it is over. */
   restartPending?: boolean;
+  /** Models the CLI offers (its `initialize` answer), for /model's buttons. */
+  models?: { value: string; label: string }[];
 }
 
 export interface PendingPermission {

@@ -8,10 +8,12 @@ import { SHUTDOWN_FAILURE } from '../streams/respawn.ts';
 import { perWorkspace$ } from '../streams/queue.ts';
 import { renderTurn$ } from '../streams/renderTurn.ts';
 import { turn$, type TurnOut } from '../streams/turn.ts';
-import { dirOf, nowIso, personaOf, type AppConfig } from './config.ts';
+import { dirOf, type AppConfig } from './config.ts';
+import { recordCommands } from './claudeCommand.ts';
+import { launchOf } from './launch.ts';
 import { claude, reduce, store, telegram, type Effect } from './effects.ts';
 import { permissionEffects, stallEffects } from './prompts.ts';
-import { runtimeOf, without, withRuntime, workspaceMeta, type AppState, type Runtime } from './state.ts';
+import { runtimeOf, without, withRuntime, type AppState, type Runtime } from './state.ts';
 
 export interface TurnsContext {
   cfg: AppConfig;
@@ -44,11 +46,7 @@ function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
           map((o): ProcOut => o.out),
         ),
         context$: x.state$.pipe(
-          map((st) => {
-            const { meta } = workspaceMeta(st, ws, cfg.defaultPersona, nowIso(cfg));
-            const rt = runtimeOf(st, ws);
-            return { launch: { dir: dirOf(cfg, ws), persona: personaOf(cfg, meta.persona), sessionId: rt.sessionId }, lastCostUsd: rt.lastResult?.costUsd };
-          }),
+          map((st) => ({ launch: launchOf(cfg, st, ws), lastCostUsd: runtimeOf(st, ws).lastResult?.costUsd })),
         ),
         stop$: x.stops$.pipe(filter((w) => w === ws)),
         drain$: x.drain$,
@@ -102,7 +100,7 @@ function stateEffects(turn: Turn, e: SessionEvent, now: number): Effect[] {
     case 'running':
       return [set((r) => ({ ...r, running: turn.id, lastActivity: now }))];
     case 'started':
-      return [set((r) => ({ ...r, model: e.model }))];
+      return [set((r) => ({ ...r, model: e.model })), ...(e.slashCommands ? [reduce(recordCommands(ws, e.slashCommands))] : [])];
     case 'result':
       return [set((r) => ({ ...r, lastResult: e }))];
     default:

@@ -3,7 +3,36 @@
 
 export type ButtonPress =
   | { kind: 'permission'; token: string; choice: 'allow' | 'deny' | 'session' }
-  | { kind: 'stall'; token: string; choice: 'wait' | 'stop' };
+  | { kind: 'stall'; token: string; choice: 'wait' | 'stop' }
+  | WorkButton;
+
+/** Buttons that stand for a command (app/buttonCommands.ts): they carry its argument, no token. */
+export type WorkButton =
+  | { kind: 'project'; name: string }
+  | { kind: 'model'; name: string }
+  | { kind: 'resume'; id: string }
+  | { kind: 'removeWorktree'; session: string };
+
+const WORK = { project: ['j', /^[A-Za-z0-9._-]{1,60}$/], model: ['m', /^[A-Za-z0-9._:[\]-]{1,60}$/], resume: ['r', /^[0-9a-f-]{8,36}$/], removeWorktree: ['x', /^[A-Za-z0-9_-]{1,32}$/] } as const;
+const workArg = (b: WorkButton): string => (b.kind === 'resume' ? b.id : b.kind === 'removeWorktree' ? b.session : b.name);
+
+/** The button's data, or undefined when its argument cannot be carried (too long, odd characters). */
+export function encodeWorkButton(b: WorkButton): string | undefined {
+  const [code, re] = WORK[b.kind];
+  const arg = workArg(b);
+  return re.test(arg) ? `${code}:${arg}` : undefined;
+}
+
+function decodeWorkButton(data: string): WorkButton | undefined {
+  const m = /^([jmrx]):(.+)$/.exec(data);
+  if (!m) return undefined;
+  const kind = (Object.keys(WORK) as WorkButton['kind'][]).find((k) => WORK[k][0] === m[1])!;
+  const arg = m[2]!;
+  if (!WORK[kind][1].test(arg)) return undefined;
+  if (kind === 'resume') return { kind, id: arg };
+  if (kind === 'removeWorktree') return { kind, session: arg };
+  return { kind, name: arg };
+}
 
 const PERMISSION = { allow: 'a', deny: 'd', session: 's' } as const;
 const STALL = { wait: 'k', stop: 's' } as const;
@@ -12,12 +41,14 @@ const invert = <K extends string, V extends string>(o: Record<K, V>) => Object.f
 const PERMISSION_BACK = invert(PERMISSION);
 const STALL_BACK = invert(STALL);
 
-export function encodeButton(p: ButtonPress): string {
+export function encodeButton(p: Exclude<ButtonPress, WorkButton>): string {
   return p.kind === 'permission' ? `p:${p.token}:${PERMISSION[p.choice]}` : `w:${p.token}:${STALL[p.choice]}`;
 }
 
 /** Undefined for anything this bot did not make. */
 export function decodeButton(data: string | undefined): ButtonPress | undefined {
+  const work = decodeWorkButton(data ?? '');
+  if (work) return work;
   const m = /^([pw]):([A-Za-z0-9.]{1,40}):([a-z])$/.exec(data ?? '');
   if (!m) return undefined;
   const [, kind, token, code] = m as unknown as [string, string, string, string];

@@ -23,6 +23,10 @@ export interface Launch {
   persona: Persona;
   /** The conversation to resume (`--resume`). */
   sessionId?: string;
+  /** More directories Claude's tools may use (`--add-dir`): a project session's own folder. */
+  addDirs?: string[];
+  /** Overrides the persona's model (`--model`), chosen with /model. */
+  model?: string;
 }
 
 export type ClaudeCommand =

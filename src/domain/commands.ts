@@ -3,13 +3,20 @@
 export const SESSION_NAME = /^[A-Za-z0-9_-]{1,32}$/;
 
 export type Command =
-  | { cmd: 'new'; name?: string }
+  | { cmd: 'new'; name?: string; project?: string; branch?: string }
   | { cmd: 'sessions' }
   | { cmd: 'switch'; name: string }
   | { cmd: 'persona'; name?: string }
   | { cmd: 'status' }
   | { cmd: 'stop'; clear: boolean }
   | { cmd: 'help' }
+  | { cmd: 'projects' }
+  | { cmd: 'model'; name?: string }
+  | { cmd: 'resume'; id?: string }
+  /** Shows the session's worktree; `remove` asks for confirmation, `confirmed` removes it. */
+  | { cmd: 'worktree'; remove?: { session?: string; confirmed: boolean } }
+  /** A command for Claude Code itself: `/claude <name> [args]` (explicit), or an unknown /name. */
+  | { cmd: 'claude'; name: string; args: string; explicit: boolean }
   | { cmd: 'invalid'; message: string };
 
 export const BOT_COMMANDS = [
@@ -20,10 +27,27 @@ export const BOT_COMMANDS = [
   { command: 'status', description: 'Session, model, queue, process and last turn' },
   { command: 'stop', description: 'Stop the running turn (/stop all also clears the queue)' },
   { command: 'help', description: 'How to use this bot' },
+  { command: 'projects', description: 'Projects to work in: /new <name> <project>[@branch]' },
+  { command: 'model', description: 'Show or switch the model: /model [name]' },
+  { command: 'resume', description: 'Conversations of this directory; /resume <id> continues one' },
+  { command: 'worktree', description: "This session's git worktree; /worktree remove" },
+  { command: 'claude', description: 'A Claude Code command by name: /claude <command> [args]' },
 ] as const;
 
 const nameError = (what: string, name: string) =>
   `"${name.slice(0, 40)}" is not a valid ${what} name: use 1-32 letters, digits, - or _.`;
+
+export const MODEL_NAME = /^[A-Za-z0-9._:\[\]-]{1,64}$/;
+
+/** `/new <name> [<project>[@<branch>]]`; project and branch are checked by the workdir driver. */
+function parseNew(arg: string): Command {
+  const [name, spec, ...rest] = arg.split(/\s+/);
+  if (!SESSION_NAME.test(name!)) return { cmd: 'invalid', message: nameError('session', name!) };
+  if (spec === undefined) return { cmd: 'new', name };
+  const m = /^([^@/\\]{1,100})(?:@(.{1,200}))?$/.exec(spec);
+  if (rest.length || !m || m[1] === '.' || m[1] === '..') return { cmd: 'invalid', message: 'Usage: /new <name> <project>[@<branch>], e.g. /new fix myapp@fix-login. /projects lists the projects.' };
+  return { cmd: 'new', name, project: m[1]!, ...(m[2] !== undefined ? { branch: m[2] } : {}) };
+}
 
 /** Returns undefined when the text is not a command (or is a command for another bot). */
 export function parseCommand(text: string, botUsername?: string): Command | undefined {
@@ -39,7 +63,7 @@ export function parseCommand(text: string, botUsername?: string): Command | unde
       return { cmd: 'help' };
     case 'new':
       if (!arg) return { cmd: 'new' };
-      return SESSION_NAME.test(arg) ? { cmd: 'new', name: arg } : { cmd: 'invalid', message: nameError('session', arg) };
+      return parseNew(arg);
     case 'sessions':
       return { cmd: 'sessions' };
     case 'switch':
@@ -52,8 +76,25 @@ export function parseCommand(text: string, botUsername?: string): Command | unde
       return { cmd: 'status' };
     case 'stop':
       return { cmd: 'stop', clear: /^(all|clear)$/i.test(arg) };
+    case 'projects':
+      return { cmd: 'projects' };
+    case 'model':
+      if (!arg) return { cmd: 'model' };
+      return MODEL_NAME.test(arg) ? { cmd: 'model', name: arg } : { cmd: 'invalid', message: `"${arg.slice(0, 40)}" is not a model name. /model lists the models Claude Code offers.` };
+    case 'resume':
+      if (!arg) return { cmd: 'resume' };
+      return /^[0-9a-f-]{8,36}$/i.test(arg) ? { cmd: 'resume', id: arg.toLowerCase() } : { cmd: 'invalid', message: `"${arg.slice(0, 40)}" is not a conversation id. /resume lists them; give the whole id or its first 8 characters.` };
+    case 'worktree':
+      if (!arg) return { cmd: 'worktree' };
+      return /^remove$/i.test(arg) ? { cmd: 'worktree', remove: { confirmed: false } } : { cmd: 'invalid', message: 'Usage: /worktree shows the session\'s worktree; /worktree remove removes it (after a confirmation).' };
+    case 'claude': {
+      const c = /^\/?([A-Za-z0-9_:-]{1,64})(?:\s+([\s\S]*))?$/.exec(arg);
+      if (!c) return { cmd: 'invalid', message: 'Usage: /claude <command> [arguments], e.g. /claude status or /claude code-review. It sends /<command> to Claude Code.' };
+      return { cmd: 'claude', name: c[1]!, args: (c[2] ?? '').trim(), explicit: true };
+    }
     default:
-      return { cmd: 'invalid', message: `Unknown command /${cmd}. /help lists the commands.` };
+      // Not one of the bot's: maybe one of Claude Code's (app/claudeCommand.ts decides).
+      return { cmd: 'claude', name: cmd, args: arg, explicit: false };
   }
 }
 
@@ -63,9 +104,17 @@ Send a message (or a file or photo with a caption) and Claude Code works on it; 
 
 Commands:
 /new [name] — start a new session (its own directory and conversation) and make it active
+/new <name> <project> — a session working in one of the projects (/projects lists them)
+/new <name> <project>@<branch> — the same in its own git worktree on that branch
 /sessions — list this chat's sessions
 /switch <name> — change the active session
 /persona [name] — list personas, or set one for the active session
 /status — session, model, queue, process, last turn's cost and time
 /stop — stop the running turn (queued messages are kept; /stop all drops them too)
-/help — this text`;
+/projects — the projects, their branch and state, with a button to start a session in one
+/model [name] — the current model and the ones offered, or switch (kept for this session)
+/resume [id] — the conversations recorded for this session's directory, or continue one
+/worktree — this session's git worktree; /worktree remove deletes it (asks first, refuses changes)
+/help — this text
+
+Claude Code's own commands work too: /compact, /clear, /context, /review, skills and your .claude/commands (the menu lists them once the session has run). A Claude Code command named like one of the bot's goes through /claude: /claude status, /claude model sonnet, /claude help. Names with - are typed with _ (/code_review).`;

@@ -23,11 +23,13 @@ export interface ResultEvent {
   sessionId: string;
   /** Set when the turn ended because the user stopped it. */
   stopped?: boolean;
+  /** A Claude Code command that ran without the model (`local_command`: context, compact, clear…). */
+  localCommand?: string;
 }
 
 export type SessionEvent =
   | { kind: 'running' }
-  | { kind: 'started'; sessionId: string; model: string }
+  | { kind: 'started'; sessionId: string; model: string; slashCommands?: string[] }
   | { kind: 'text'; text: string; messageId: string }
   | { kind: 'thinking'; text: string }
   | { kind: 'text_delta'; text: string; messageId: string }

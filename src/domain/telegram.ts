@@ -25,7 +25,9 @@ export type OutOp =
   | { op: 'delete'; ref: string; chat: ChatRef }
   | { op: 'draft'; chat: ChatRef; draftId: number; text: string; entities?: Entity[]; canStop?: boolean }
   | { op: 'typing'; chat: ChatRef }
-  | { op: 'answerCallback'; callbackQueryId: string; text?: string };
+  | { op: 'answerCallback'; callbackQueryId: string; text?: string }
+  /** The chat's command menu (setMyCommands with a chat scope). */
+  | { op: 'commands'; chatId: number; commands: { command: string; description: string }[] };
 
 export interface ApiCall {
   method: string;

@@ -42,6 +42,7 @@ export function resultEvent(line: ResultLine): ResultEvent {
     usage: line.usage,
     denials: line.permission_denials.map((d) => ({ toolName: d.tool_name, toolUseId: d.tool_use_id, input: d.tool_input })),
     sessionId: line.session_id ?? '',
+    ...(line.local_command ? { localCommand: line.local_command } : {}),
   };
 }
 
@@ -49,7 +50,7 @@ export function resultEvent(line: ResultLine): ResultEvent {
 export function toEvents(cli: CliLine): SessionEvent[] {
   switch (cli.kind) {
     case 'init':
-      return [{ kind: 'started', sessionId: cli.line.session_id, model: cli.line.model }];
+      return [{ kind: 'started', sessionId: cli.line.session_id, model: cli.line.model, ...(cli.line.slash_commands ? { slashCommands: cli.line.slash_commands } : {}) }];
     case 'api_retry': {
       const l = cli.line;
       return [{ kind: 'api_retry', attempt: l.attempt, max: l.max_retries, delayMs: l.retry_delay_ms, status: l.error_status ?? null, error: l.error ?? 'unknown' }];
@@ -70,7 +71,12 @@ export function toEvents(cli: CliLine): SessionEvent[] {
       return out;
     }
     case 'user': {
-      if (cli.line.parent_tool_use_id || typeof cli.line.message.content === 'string') return [];
+      if (cli.line.parent_tool_use_id) return [];
+      // A local command's output (/compact: "Compacted") comes as a replayed user line.
+      if (typeof cli.line.message.content === 'string') {
+        const local = /<local-command-stdout>([\s\S]*?)<\/local-command-stdout>/.exec(cli.line.message.content)?.[1]?.trim();
+        return local ? [{ kind: 'text', text: local, messageId: cli.line.uuid ?? 'local-command' }] : [];
+      }
       const out: SessionEvent[] = [];
       for (const block of cli.line.message.content) {
         if (block.type === 'tool_result') {

@@ -4,6 +4,16 @@ export interface WorkspaceMeta {
   persona: string;
   createdAt: string;
   lastActivity?: number;
+  /** Working directory when it is not the session's own folder: a project, or a worktree of one. */
+  cwd?: string;
+  /** The project (a directory in PROJECTS_DIR) the session works in. */
+  project?: string;
+  /** The branch of the session's own git worktree of that project. */
+  branch?: string;
+  /** Model chosen with /model (passed as --model on every start). */
+  model?: string;
+  /** Claude Code's slash commands, from the session's last `init` line. */
+  claudeCommands?: string[];
 }
 
 export interface ChatWorkspaces {

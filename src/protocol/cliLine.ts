@@ -52,6 +52,7 @@ export const systemInit = loose({
   tools: z.array(z.string()).optional(),
   permissionMode: z.string().optional(),
   claude_code_version: z.string().optional(),
+  slash_commands: z.array(z.string()).optional().catch(undefined),
   uuid: z.string().optional(),
 });
 
@@ -110,6 +111,8 @@ export const resultLine = loose({
   terminal_reason: z.string().optional(),
   api_error_status: z.number().nullable().optional(),
   stop_reason: z.string().nullable().optional(),
+  /** Set when a slash command ran locally (/context, /compact, /clear…). */
+  local_command: z.string().optional().catch(undefined),
   ...envelope,
 });
 

@@ -48,6 +48,7 @@ export const envSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: positiveNumber('SHUTDOWN_GRACE_SECONDS', 10),
   MAX_QUEUE: positiveNumber('MAX_QUEUE', 10),
   MAX_FILE_MB: positiveNumber('MAX_FILE_MB', 20),
+  PROJECTS_DIR: z.string().optional(),
 });
 
 export interface Config {
@@ -65,6 +66,8 @@ export interface Config {
   shutdownGraceMs: number;
   maxQueue: number;
   maxFileBytes: number;
+  /** PROJECTS_DIR split at ':' (empty: no projects). */
+  projectsDirs: string[];
 }
 
 export class ConfigError extends Error {}
@@ -95,5 +98,6 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     maxQueue: Math.floor(e.MAX_QUEUE),
     maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
+    projectsDirs: (e.PROJECTS_DIR ?? '').split(':').map((d) => d.trim()).filter(Boolean),
   };
 }

@@ -8,3 +8,7 @@ export const controlResponseLine = (requestId: string, response: Record<string, 
 
 export const interruptLine = (requestId: string): string =>
   JSON.stringify({ type: 'control_request', request_id: requestId, request: { subtype: 'interrupt' } });
+
+/** A control request of ours (initialize, set_model…): answered by a control_response with the same id. */
+export const controlRequestLine = (requestId: string, request: { subtype: string; [k: string]: unknown }): string =>
+  JSON.stringify({ type: 'control_request', request_id: requestId, request });

@@ -112,6 +112,10 @@ export function footer(v: TurnView, costUsd: number | undefined): Rendered {
   return styled(parts.join(' · '), 'italic');
 }
 
+/** What a local Claude Code command that printed nothing did. */
+const localDone = (cmd: string): string =>
+  cmd === 'clear' ? '🧹 /clear: Claude Code started a new conversation (the old one stays on disk; /resume lists it).' : cmd === 'compact' ? '🗜 /compact: the conversation was compacted.' : `✅ /${cmd} done.`;
+
 /** The final answer as one or more messages (each ≤ 4096 UTF-16 units). */
 export function finalMessages(v: TurnView, costUsd?: number): Rendered[] {
   const t = v.terminal;
@@ -130,7 +134,7 @@ export function finalMessages(v: TurnView, costUsd?: number): Rendered[] {
     body = plain(`⚠️ Claude Code reported an error: ${t.text || t.subtype}`);
   } else {
     const answer = t.text.trim() ? t.text : v.text;
-    body = answer.trim() ? renderMarkdown(answer) : plain('(Claude Code finished without a text answer.)');
+    body = answer.trim() ? renderMarkdown(answer) : plain(t.localCommand ? localDone(t.localCommand) : '(Claude Code finished without a text answer.)');
   }
   if (t.denials.length) {
     const list = t.denials.map((d) => `${d.toolName}${typeof d.input.command === 'string' ? ` (${d.input.command.slice(0, 60)})` : ''}`).join(', ');

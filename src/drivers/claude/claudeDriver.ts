@@ -39,9 +39,18 @@ export function cliArgs(launch: Launch, partial: boolean): string[] {
   return [
     '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
     ...(partial ? ['--include-partial-messages'] : []),
-    ...personaArgs(launch.persona),
+    ...withModel(personaArgs(launch.persona), launch.model),
+    ...(launch.addDirs ?? []).flatMap((d) => ['--add-dir', d]),
     ...(launch.sessionId ? ['--resume', launch.sessionId] : []),
   ];
+}
+
+/** The persona's arguments with its --model replaced by the session's choice, if any. */
+function withModel(args: string[], model: string | undefined): string[] {
+  if (!model) return args;
+  const i = args.indexOf('--model');
+  const rest = i < 0 ? args : [...args.slice(0, i), ...args.slice(i + 2)];
+  return [...rest, '--model', model];
 }
 
 const KILLED: ProcOut = { kind: 'exit', code: null, signal: null, stderrTail: '', sawStdout: true, killed: true };
@@ -95,7 +104,7 @@ export class ClaudeDriver {
     const stdin = new Subject<string>();
     const p: Live = { stdin, sub: undefined as unknown as Subscription, held: false, lastUsed: this.scheduler.now() };
     this.live.set(workspace, p);
-    const spec = (): ProcessSpec => (mkdirSync(launch.dir, { recursive: true }), {
+    const spec = (): ProcessSpec => (mkdirSync(launch.dir, { recursive: true }), launch.addDirs?.forEach((d) => mkdirSync(d, { recursive: true })), {
       bin: this.opts.bin,
       args: cliArgs(launch, this.opts.partialMessages ?? true),
       cwd: launch.dir,

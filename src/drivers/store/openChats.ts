@@ -2,12 +2,13 @@
 // and session by session, so one bad entry never makes the bot forget the others.
 import { join } from 'node:path';
 import { z } from 'zod';
+import { workspaceExtras } from '../../protocol/chats.ts';
 import { issuesText, moveAside, readEntries, type EntryCheck, type Log } from './readState.ts';
 import type { StateFile, StateStore } from './stateStore.ts';
 
 export const CHATS_FILE = 'chats.json';
 
-export const sessionMetaSchema = z.object({ persona: z.string(), createdAt: z.string(), lastActivity: z.number().optional() });
+export const sessionMetaSchema = z.object({ persona: z.string(), createdAt: z.string(), lastActivity: z.number().optional(), ...workspaceExtras });
 export type SessionMeta = z.infer<typeof sessionMetaSchema>;
 export type ChatState = { active: string; sessions: Record<string, SessionMeta> };
 export type Chats = Record<string, ChatState>;

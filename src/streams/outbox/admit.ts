@@ -5,7 +5,7 @@ import { contentOf } from './calls.ts';
 import { newJob } from './lane.ts';
 import type { Job, Lane } from './lane.ts';
 
-export type ChatOp = Exclude<OutOp, { op: 'answerCallback' }>;
+export type ChatOp = Exclude<OutOp, { op: 'answerCallback' } | { op: 'commands' }>;
 
 const TYPING_EVERY_MS = 4000;
 

@@ -45,6 +45,8 @@ export function toCall(op: OutOp, form: CallForm): ApiCall {
       };
     case 'typing':
       return { method: 'sendChatAction', params: { ...chatParams(op.chat), action: 'typing' } };
+    case 'commands':
+      return { method: 'setMyCommands', params: { commands: op.commands, scope: { type: 'chat', chat_id: op.chatId } } };
     case 'answerCallback':
       return {
         method: 'answerCallbackQuery',

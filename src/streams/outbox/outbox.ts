@@ -37,7 +37,7 @@ export interface OutboxOptions {
   backoffMs?: number;
 }
 
-type CallbackOp = Extract<OutOp, { op: 'answerCallback' }>;
+type CallbackOp = Extract<OutOp, { op: 'answerCallback' } | { op: 'commands' }>;
 
 export function outbox(ops$: Observable<OutOp>, exec: Exec, options: OutboxOptions = {}): Observable<Outcome> {
   return defer(() => {
@@ -78,8 +78,9 @@ function sharedOf(exec: Exec, o: OutboxOptions): Shared {
   };
 }
 
-const isCallback = (op: OutOp): op is CallbackOp => op.op === 'answerCallback';
-const isChatOp = (op: OutOp): op is ChatOp => op.op !== 'answerCallback';
+// A chat's command menu is not a message either: it goes the same way.
+const isCallback = (op: OutOp): op is CallbackOp => op.op === 'answerCallback' || op.op === 'commands';
+const isChatOp = (op: OutOp): op is ChatOp => !isCallback(op);
 
 // answerCallbackQuery is a reply to a tap: sent at once, beside the chat queues.
 function answer$(op: CallbackOp, shared: Shared): Observable<Outcome> {

@@ -31,6 +31,8 @@ export class Chats {
   readonly drafts: DraftCall[] = [];
   readonly callbacks = new Map<string, { answered: boolean }>();
   commands: BotCommand[] = [];
+  /** Menus set with scope {type:'chat', chat_id}. */
+  readonly chatCommands = new Map<number, BotCommand[]>();
   readonly userMessages = new Map<string, Record<string, unknown>>();
   private readonly chats = new Map<number, ChatInfo>();
   private readonly nextMessageIds = new Map<number, number>();

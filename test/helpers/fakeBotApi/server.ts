@@ -91,6 +91,8 @@ export class FakeBotApiServer implements FakeBotApi {
   get commands(): BotCommand[] {
     return this.chats.commands;
   }
+  /** A chat's own menu (setMyCommands with a chat scope), if one was set. */
+  chatCommands = (chatId: number): BotCommand[] | undefined => this.chats.chatCommands.get(chatId);
   pendingUpdates = (): Update[] => this.queue.pending();
   chatLog = (chatId: number) => this.chats.chatLog(chatId);
   sendText = (p: SendTextInput): Update => this.users.sendText(p);

@@ -137,6 +137,8 @@ export interface FakeBotApi {
   readonly stats: FakeStats;
   /** Current command menu (last setMyCommands). */
   readonly commands: BotCommand[];
+  /** A chat's own menu (setMyCommands with scope {type:'chat'}), if one was set. */
+  chatCommands(chatId: number): BotCommand[] | undefined;
   /** Every injected update, delivered or not. */
   readonly updates: Update[];
   /** Injected updates dropped because the current `allowed_updates` excluded their type. */
