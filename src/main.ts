@@ -20,6 +20,9 @@ import { sweepPrefix, treeRss } from './drivers/claude/processTree.ts';
 import { loadPersonas } from './drivers/personas.ts';
 import { acquireLock, checkSessionsDir, sweepTemps } from './drivers/store/index.ts';
 import { StoreDriver } from './drivers/storeDriver.ts';
+import { ioDriver } from './drivers/io/ioDriver.ts';
+import { transcriber } from './drivers/io/transcriber.ts';
+import type { IoResult } from './domain/io.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
 import { outbox } from './streams/outbox/outbox.ts';
@@ -103,6 +106,9 @@ async function main(): Promise<void> {
     backoffMs: (n) => Math.min(1000 * 2 ** (n - 1), 30_000),
     interruptTimeoutMs: 5000,
     scheduler: asyncScheduler,
+    telegramTools: true,
+    transcriber: config.stt !== undefined,
+    voiceConfirm: config.voiceConfirm,
   };
   const store = new StoreDriver(sessionsDir, log);
   const chats = store.loadChats();
@@ -115,6 +121,7 @@ async function main(): Promise<void> {
   const files = new Subject<FileResult>();
   const stored = new Subject<StoreResult>();
   const outcomes = new Subject<Outcome>();
+  const ioResults = new Subject<IoResult>();
   const drain = new Subject<void>();
   const shutdown = new Subject<void>();
   const fetchFile = download(api, config.maxFileBytes);
@@ -130,6 +137,7 @@ async function main(): Promise<void> {
       outcomes$: outcomes,
       stored$: stored,
       drain$: drain,
+      io$: ioResults,
     },
     appConfig,
     recovered,
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
       mergeMap((req) => fetchFile(req, req.dir).pipe(map((result): FileResult => ({ id: req.id, result })))),
       tap((f) => files.next(f)),
     ),
+    sinks.io$.pipe(ioDriver({ transcribe: transcriber(config.stt) }), tap((r) => ioResults.next(r))),
     telegram$,
     // A write the disk refused is kept in memory and retried, so the bot recovers when space returns.
     interval(5000).pipe(tap(() => store.flushIfUnhealthy()), ignoreElements(), takeUntil(shutdown)),

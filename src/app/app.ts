@@ -2,11 +2,12 @@
 // driver's output, finished downloads, the outbox's outcomes, the shutdown signal and the app's
 // own state; sinks are plain data for each driver. main.ts closes the loops and subscribes once.
 import {
-  catchError, concat, concatMap, defer, distinctUntilChanged, filter, from, groupBy, last, map, merge, mergeMap, of, share, skip, subscribeOn, take, takeUntil,
+  catchError, concat, concatMap, defer, distinctUntilChanged, filter, from, groupBy, last, map, merge, mergeMap, NEVER, of, share, skip, subscribeOn, take, takeUntil,
   type Observable,
 } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
 import type { ClaudeCommand, ClaudeOutput } from '../domain/claude.ts';
+import type { IoRequest, IoResult } from '../domain/io.ts';
 import type { StoreResult } from '../domain/store.ts';
 import type { OutOp, Outcome } from '../domain/telegram.ts';
 import type { Turn } from '../domain/turn.ts';
@@ -17,6 +18,7 @@ import { messageEffects, type FileResult } from './intake.ts';
 import { replyOp } from './reply.ts';
 import { without, type AppState } from './state.ts';
 import { turnsEffects } from './turns.ts';
+import { mcpEffects } from './mcp.ts';
 import { messageRef } from '../domain/messageRef.ts';
 
 export interface AppSources {
@@ -30,6 +32,8 @@ export interface AppSources {
   stored$: Observable<StoreResult>;
   /** Emits when the shutdown grace is over: running turns end, they stay journaled. */
   drain$: Observable<unknown>;
+  /** Answers of the local I/O driver (files, git, speech to text). */
+  io$?: Observable<IoResult>;
 }
 
 export interface AppSinks {
@@ -39,6 +43,7 @@ export interface AppSinks {
   log$: Observable<string>;
   files$: Observable<FileRequest>;
   state$: Observable<Reducer>;
+  io$: Observable<IoRequest>;
 }
 
 const updateChat = (u: Update): number =>
@@ -70,7 +75,12 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
         return { to: 'telegram', op: replyOp(messageRef.recovered(t.id), t.origin.chat, `♻️ The bot restarted before answering "${preview}". Answering it now.`, t.origin.replyTo) };
       }),
     );
-    const core$ = merge(notices$, intake$, turnsEffects(turns$, { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$ })).pipe(share());
+    const io$ = sources.io$ ?? NEVER;
+    const turnsX = { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$, io$ };
+    const ran$ = turnsEffects(turns$, turnsX).pipe(share());
+    // The MCP server answers as long as turns may run (the process output never completes).
+    const tools$ = mcpEffects({ cfg, claude$: sources.claude$, io$, outcomes$: sources.outcomes$ }).pipe(takeUntil(ran$.pipe(last(null, null))));
+    const core$ = merge(notices$, intake$, ran$, tools$).pipe(share());
     const coreDone$ = core$.pipe(last(null, null));
     const draining$ = sources.drain$.pipe(take(1), map(() => reduce((s) => ({ ...s, draining: true }))), takeUntil(coreDone$));
     // chats.json is a projection of the state: written whenever the chats part changes.
@@ -102,6 +112,7 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
     log$: sink('log', (e) => e.line),
     files$: sink('files', (e) => e.req),
     state$: sink('state', (e) => e.reduce, merge(effects$, answered$)),
+    io$: sink('io', (e) => e.req),
   };
 }
 

@@ -2,6 +2,7 @@
 // splits one stream of these into its sinks.
 import type { Update } from 'node-telegram-bot-api';
 import type { ClaudeCommand } from '../domain/claude.ts';
+import type { IoRequest } from '../domain/io.ts';
 import type { FileRequest, StoreWrite } from '../domain/store.ts';
 import type { OutOp } from '../domain/telegram.ts';
 import type { Turn } from '../domain/turn.ts';
@@ -19,12 +20,15 @@ export type Effect =
   /** Into the workspace's queue. */
   | { to: 'turn'; turn: Turn; refused?: boolean }
   /** Stop the running turn of a workspace. */
-  | { to: 'stop'; workspace: string };
+  | { to: 'stop'; workspace: string }
+  /** Local I/O (files, git, speech to text); the answer comes back on io$ with the request's id. */
+  | { to: 'io'; req: IoRequest };
 
 export const telegram = (op: OutOp): Effect => ({ to: 'telegram', op });
 export const claude = (cmd: ClaudeCommand): Effect => ({ to: 'claude', cmd });
 export const store = (write: StoreWrite): Effect => ({ to: 'store', write });
 export const log = (line: string): Effect => ({ to: 'log', line });
 export const reduce = (r: Reducer): Effect => ({ to: 'state', reduce: r });
+export const io = (req: IoRequest): Effect => ({ to: 'io', req });
 
 export type { FileRequest, StoreWrite, Update };

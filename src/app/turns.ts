@@ -11,6 +11,7 @@ import { turn$, type TurnOut } from '../streams/turn.ts';
 import { dirOf, nowIso, personaOf, type AppConfig } from './config.ts';
 import { claude, reduce, store, telegram, type Effect } from './effects.ts';
 import { permissionEffects, stallEffects } from './prompts.ts';
+import { telegramTools } from './mcp.ts';
 import { runtimeOf, without, withRuntime, workspaceMeta, type AppState, type Runtime } from './state.ts';
 
 export interface TurnsContext {
@@ -47,7 +48,7 @@ function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
           map((st) => {
             const { meta } = workspaceMeta(st, ws, cfg.defaultPersona, nowIso(cfg));
             const rt = runtimeOf(st, ws);
-            return { launch: { dir: dirOf(cfg, ws), persona: personaOf(cfg, meta.persona), sessionId: rt.sessionId }, lastCostUsd: rt.lastResult?.costUsd };
+            return { launch: { dir: dirOf(cfg, ws), persona: personaOf(cfg, meta.persona), sessionId: rt.sessionId, ...telegramTools(cfg) }, lastCostUsd: rt.lastResult?.costUsd };
           }),
         ),
         stop$: x.stops$.pipe(filter((w) => w === ws)),

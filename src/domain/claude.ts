@@ -23,6 +23,10 @@ export interface Launch {
   persona: Persona;
   /** The conversation to resume (`--resume`). */
   sessionId?: string;
+  /** In-process MCP servers the bot serves over the control protocol (an `initialize` at spawn). */
+  sdkMcpServers?: readonly string[];
+  /** Tools allowed without a prompt (`--allowedTools`), besides the persona's. */
+  allowedTools?: readonly string[];
 }
 
 export type ClaudeCommand =

@@ -28,6 +28,12 @@ export interface Turn {
 
 export const chatKeyOf = (c: ChatRef): string => (c.threadId ? `${c.chatId}_${c.threadId}` : `${c.chatId}`);
 
+/** The chat a chat key names (the inverse of chatKeyOf). */
+export function chatOfKey(chatKey: string): ChatRef {
+  const [chatId, threadId] = chatKey.split('_');
+  return threadId ? { chatId: Number(chatId), threadId: Number(threadId) } : { chatId: Number(chatId) };
+}
+
 export const workspaceKey = (chatKey: string, name: string): string => `${chatKey}/${name}`;
 
 export function splitWorkspaceKey(key: string): { chatKey: string; name: string } {

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { Subject, asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClaudeCommand, ClaudeOutput, Launch, ProcOut } from '../../domain/claude.ts';
 import { personaArgs } from '../../protocol/persona.ts';
+import { initializeLine } from '../../protocol/mcp.ts';
 import { interruptLine } from '../../protocol/stdin.ts';
 import { allReaped, claudeProcess$, type ProcessSpec } from './process.ts';
 
@@ -40,6 +41,7 @@ export function cliArgs(launch: Launch, partial: boolean): string[] {
     '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
     ...(partial ? ['--include-partial-messages'] : []),
     ...personaArgs(launch.persona),
+    ...(launch.allowedTools?.length ? ['--allowedTools', launch.allowedTools.join(',')] : []),
     ...(launch.sessionId ? ['--resume', launch.sessionId] : []),
   ];
 }
@@ -123,6 +125,8 @@ export class ClaudeDriver {
         }
       },
     });
+    // The bot's MCP servers are registered first: the CLI asks for their tools before its first turn.
+    if (launch.sdkMcpServers?.length) stdin.next(initializeLine(`init-${workspace}`, launch.sdkMcpServers));
     this.enforceCap(workspace);
   }
 
