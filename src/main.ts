@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     interruptTimeoutMs: 5000,
     scheduler: asyncScheduler,
     telegramTools: true,
+    diffButton: true,
     transcriber: config.stt !== undefined,
     voiceConfirm: config.voiceConfirm,
   };

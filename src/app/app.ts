@@ -19,6 +19,7 @@ import { replyOp } from './reply.ts';
 import { without, type AppState } from './state.ts';
 import { turnsEffects } from './turns.ts';
 import { mcpEffects } from './mcp.ts';
+import { diffPressEffects } from './diff.ts';
 import { messageRef } from '../domain/messageRef.ts';
 
 export interface AppSources {
@@ -121,8 +122,8 @@ function updateEffects(u: Update, sources: AppSources, cfg: AppConfig): Observab
     take(1),
     mergeMap((s): Observable<Effect> => {
       const ref = `u${u.update_id}`;
-      if ('message' in u) return messageEffects(u.message, { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$ });
-      if ('callback_query' in u) return from(buttonEffects(u.callback_query, cfg, s));
+      if ('message' in u) return messageEffects(u.message, { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$, io$: sources.io$, outcomes$: sources.outcomes$ });
+      if ('callback_query' in u) return diffPressEffects(u.callback_query, { cfg, io$: sources.io$ ?? NEVER }, ref) ?? from(buttonEffects(u.callback_query, cfg, s));
       if ('stopped_message_generation' in u) return from(draftStopEffects(u.stopped_message_generation, s));
       return from([]);
     }),

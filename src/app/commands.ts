@@ -12,6 +12,9 @@ import { claude, reduce, store, type Effect } from './effects.ts';
 import { reply } from './reply.ts';
 import { chatOf, runtimeOf, withChat, withRuntime, type AppState } from './state.ts';
 import { messageRef } from '../domain/messageRef.ts';
+import type { IoResult } from '../domain/io.ts';
+import type { Outcome } from '../domain/telegram.ts';
+import { getEffects } from './get.ts';
 
 export interface CommandContext {
   cfg: AppConfig;
@@ -21,6 +24,8 @@ export interface CommandContext {
   /** Unique per update: reply refs and request ids derive from it. */
   ref: string;
   claude$: Observable<ClaudeOutput>;
+  io$?: Observable<IoResult>;
+  outcomes$?: Observable<Outcome>;
 }
 
 export function commandEffects(cmd: Command, x: CommandContext): Observable<Effect> {
@@ -99,6 +104,8 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
       else if (queued) parts.push(`${queued} queued message${queued === 1 ? ' is' : 's are'} kept and will run next (/stop all drops them).`);
       return of(...effects, say(parts.join(' ')));
     }
+    case 'get':
+      return getEffects(cmd.path, x);
   }
 }
 

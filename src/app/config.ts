@@ -29,6 +29,8 @@ export interface AppConfig {
   transcriber?: boolean;
   /** Show a transcript with Send/Cancel buttons before it goes to Claude (VOICE_CONFIRM=1). */
   voiceConfirm?: boolean;
+  /** Check git work trees around each turn and offer a Diff button (needs the io driver). */
+  diffButton?: boolean;
   /** How long an album waits for its next part before it becomes one prompt. */
   albumWaitMs?: number;
 }

@@ -5,7 +5,8 @@ import type { Message } from 'node-telegram-bot-api';
 import type { ClaudeOutput } from '../domain/claude.ts';
 import { parseCommand } from '../domain/commands.ts';
 import type { StoreResult } from '../domain/store.ts';
-import type { ChatRef, DownloadResult } from '../domain/telegram.ts';
+import type { ChatRef, DownloadResult, Outcome } from '../domain/telegram.ts';
+import type { IoResult } from '../domain/io.ts';
 import { chatKeyOf, draftIdFor, workspaceKey, type Turn } from '../domain/turn.ts';
 import { dirOf, nowIso, type AppConfig } from './config.ts';
 import { commandEffects } from './commands.ts';
@@ -30,6 +31,9 @@ export interface IntakeContext {
   state$: Observable<AppState>;
   /** What became of each state write (a journal entry the disk refused means the message is not accepted). */
   stored$: Observable<StoreResult>;
+  /** Answers of the local I/O driver (files, git, speech to text). */
+  io$?: Observable<IoResult>;
+  outcomes$?: Observable<Outcome>;
 }
 
 const chatOfMessage = (m: Message): ChatRef => (m.message_thread_id && m.is_topic_message ? { chatId: m.chat.id, threadId: m.message_thread_id } : { chatId: m.chat.id });

@@ -3,7 +3,11 @@
 
 export type ButtonPress =
   | { kind: 'permission'; token: string; choice: 'allow' | 'deny' | 'session' }
-  | { kind: 'stall'; token: string; choice: 'wait' | 'stop' };
+  | { kind: 'stall'; token: string; choice: 'wait' | 'stop' }
+  /** The Diff button under a turn's answer: the session (by name) whose work tree to show. */
+  | { kind: 'diff'; session: string }
+  /** Send or Cancel under a voice note's transcript (VOICE_CONFIRM=1). */
+  | { kind: 'voice'; token: string; choice: 'send' | 'cancel' };
 
 const PERMISSION = { allow: 'a', deny: 'd', session: 's' } as const;
 const STALL = { wait: 'k', stop: 's' } as const;
@@ -13,11 +17,17 @@ const PERMISSION_BACK = invert(PERMISSION);
 const STALL_BACK = invert(STALL);
 
 export function encodeButton(p: ButtonPress): string {
+  if (p.kind === 'diff') return `g:${p.session}`;
+  if (p.kind === 'voice') return `v:${p.token}:${p.choice === 'send' ? 's' : 'c'}`;
   return p.kind === 'permission' ? `p:${p.token}:${PERMISSION[p.choice]}` : `w:${p.token}:${STALL[p.choice]}`;
 }
 
 /** Undefined for anything this bot did not make. */
 export function decodeButton(data: string | undefined): ButtonPress | undefined {
+  const diff = /^g:([A-Za-z0-9_-]{1,32})$/.exec(data ?? '');
+  if (diff) return { kind: 'diff', session: diff[1]! };
+  const voice = /^v:([A-Za-z0-9.]{1,40}):([sc])$/.exec(data ?? '');
+  if (voice) return { kind: 'voice', token: voice[1]!, choice: voice[2] === 's' ? 'send' : 'cancel' };
   const m = /^([pw]):([A-Za-z0-9.]{1,40}):([a-z])$/.exec(data ?? '');
   if (!m) return undefined;
   const [, kind, token, code] = m as unknown as [string, string, string, string];

@@ -10,6 +10,7 @@ export type Command =
   | { cmd: 'status' }
   | { cmd: 'stop'; clear: boolean }
   | { cmd: 'help' }
+  | { cmd: 'get'; path: string }
   | { cmd: 'invalid'; message: string };
 
 export const BOT_COMMANDS = [
@@ -19,6 +20,7 @@ export const BOT_COMMANDS = [
   { command: 'persona', description: 'List personas, or set one: /persona [name]' },
   { command: 'status', description: 'Session, model, queue, process and last turn' },
   { command: 'stop', description: 'Stop the running turn (/stop all also clears the queue)' },
+  { command: 'get', description: "Get a file from the session's directory: /get <path>" },
   { command: 'help', description: 'How to use this bot' },
 ] as const;
 
@@ -52,6 +54,8 @@ export function parseCommand(text: string, botUsername?: string): Command | unde
       return { cmd: 'status' };
     case 'stop':
       return { cmd: 'stop', clear: /^(all|clear)$/i.test(arg) };
+    case 'get':
+      return arg ? { cmd: 'get', path: arg } : { cmd: 'invalid', message: "Usage: /get <path>, relative to the session's directory (/get . lists it)." };
     default:
       return { cmd: 'invalid', message: `Unknown command /${cmd}. /help lists the commands.` };
   }
@@ -59,7 +63,7 @@ export function parseCommand(text: string, botUsername?: string): Command | unde
 
 export const HELP_TEXT = `I run Claude Code on the bot's machine, in a working directory per session.
 
-Send a message (or a file or photo with a caption) and Claude Code works on it; answers stream in while it runs. Messages sent while it works are queued and answered in order.
+Send a message (or a file, photo, album or voice note with a caption) and Claude Code works on it; answers stream in while it runs. Messages sent while it works are queued and answered in order.
 
 Commands:
 /new [name] — start a new session (its own directory and conversation) and make it active
@@ -68,4 +72,5 @@ Commands:
 /persona [name] — list personas, or set one for the active session
 /status — session, model, queue, process, last turn's cost and time
 /stop — stop the running turn (queued messages are kept; /stop all drops them too)
+/get <path> — send a file from the session's directory (a directory: its listing)
 /help — this text`;

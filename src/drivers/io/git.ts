@@ -4,7 +4,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { SESSION_FILE } from '../store/sessionFiles.ts';
 
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 const MAX_OUTPUT = 64 * 1024 * 1024;
@@ -30,7 +31,9 @@ async function base(dir: string): Promise<string | undefined> {
   return (await git(dir, ['rev-parse', '--verify', '-q', 'HEAD'])).code === 0 ? 'HEAD' : EMPTY_TREE;
 }
 
-const untracked = async (dir: string) => (await git(dir, ['ls-files', '--others', '--exclude-standard', '-z'])).stdout.split('\0').filter(Boolean);
+// The bot's own file in a working directory is not a change Claude made.
+const untracked = async (dir: string) =>
+  (await git(dir, ['ls-files', '--others', '--exclude-standard', '-z'])).stdout.split('\0').filter((f) => f && basename(f) !== SESSION_FILE);
 
 /** A fingerprint of the work tree's changes; undefined when dir is not in a git work tree. */
 export async function gitState(dir: string): Promise<string | undefined> {
