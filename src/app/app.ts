@@ -20,6 +20,8 @@ import { without, type AppState } from './state.ts';
 import { turnsEffects } from './turns.ts';
 import { mcpEffects } from './mcp.ts';
 import { diffPressEffects } from './diff.ts';
+import { albumEffects } from './media.ts';
+import { voicePressEffects } from './voice.ts';
 import { messageRef } from '../domain/messageRef.ts';
 
 export interface AppSources {
@@ -58,9 +60,14 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
       mergeMap((chat$) => chat$.pipe(concatMap((u) => concat(updateEffects(u, sources, cfg), of(store({ kind: 'updateDone', updateId: u.update_id })))))),
       share(),
     );
+    // Albums are collected apart from the per-chat intake; their turns join the others.
+    const albums$ = albumEffects(
+      intake$.pipe(filter((e): e is Extract<Effect, { to: 'albumPart' }> => e.to === 'albumPart'), map((e) => e.part)),
+      { cfg, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$, io$: sources.io$, outcomes$: sources.outcomes$ },
+    ).pipe(share());
     const turns$ = merge(
       from(recovered).pipe(subscribeOn(cfg.scheduler), map((item) => ({ item }))),
-      intake$.pipe(
+      merge(intake$, albums$).pipe(
         filter((e): e is Extract<Effect, { to: 'turn' }> => e.to === 'turn'),
         map((e) => ({ item: e.turn, refused: e.refused })),
       ),
@@ -81,7 +88,7 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
     const ran$ = turnsEffects(turns$, turnsX).pipe(share());
     // The MCP server answers as long as turns may run (the process output never completes).
     const tools$ = mcpEffects({ cfg, claude$: sources.claude$, io$, outcomes$: sources.outcomes$ }).pipe(takeUntil(ran$.pipe(last(null, null))));
-    const core$ = merge(notices$, intake$, ran$, tools$).pipe(share());
+    const core$ = merge(notices$, intake$, albums$, ran$, tools$).pipe(share());
     const coreDone$ = core$.pipe(last(null, null));
     const draining$ = sources.drain$.pipe(take(1), map(() => reduce((s) => ({ ...s, draining: true }))), takeUntil(coreDone$));
     // chats.json is a projection of the state: written whenever the chats part changes.
@@ -123,7 +130,10 @@ function updateEffects(u: Update, sources: AppSources, cfg: AppConfig): Observab
     mergeMap((s): Observable<Effect> => {
       const ref = `u${u.update_id}`;
       if ('message' in u) return messageEffects(u.message, { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$, io$: sources.io$, outcomes$: sources.outcomes$ });
-      if ('callback_query' in u) return diffPressEffects(u.callback_query, { cfg, io$: sources.io$ ?? NEVER }, ref) ?? from(buttonEffects(u.callback_query, cfg, s));
+      if ('callback_query' in u) {
+        const x = { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$, io$: sources.io$, outcomes$: sources.outcomes$ };
+        return diffPressEffects(u.callback_query, { cfg, io$: sources.io$ ?? NEVER }, ref) ?? voicePressEffects(u.callback_query, x) ?? from(buttonEffects(u.callback_query, cfg, s));
+      }
       if ('stopped_message_generation' in u) return from(draftStopEffects(u.stopped_message_generation, s));
       return from([]);
     }),

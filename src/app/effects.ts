@@ -7,6 +7,7 @@ import type { FileRequest, StoreWrite } from '../domain/store.ts';
 import type { OutOp } from '../domain/telegram.ts';
 import type { Turn } from '../domain/turn.ts';
 import type { AppState } from './state.ts';
+import type { AlbumPart } from './media.ts';
 
 export type Reducer = (s: AppState) => AppState;
 
@@ -22,7 +23,9 @@ export type Effect =
   /** Stop the running turn of a workspace. */
   | { to: 'stop'; workspace: string }
   /** Local I/O (files, git, speech to text); the answer comes back on io$ with the request's id. */
-  | { to: 'io'; req: IoRequest };
+  | { to: 'io'; req: IoRequest }
+  /** A part of an album, for the stage that makes one prompt of the whole album. */
+  | { to: 'albumPart'; part: AlbumPart };
 
 export const telegram = (op: OutOp): Effect => ({ to: 'telegram', op });
 export const claude = (cmd: ClaudeCommand): Effect => ({ to: 'claude', cmd });
