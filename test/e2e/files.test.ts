@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from 'node:path';
 import { startBot, OWNER, type Harness } from '../helpers/botHarness.ts';
 import type { ModelRequest } from '../helpers/fakeModel.ts';
@@ -138,5 +138,14 @@ describe('files both ways end to end (real CLI, fake model, fake Bot API)', func
     const doc = await h.tg.waitFor(() => h.tg.chatLog(c).find((m) => m.file?.fileName === 'default.diff'), 15_000, 'the .diff document');
     expect(doc.file!.bytes.toString()).to.contain('+brand new').and.contain('big.txt');
     rmSync(join(dir, 'big.txt'));
+  });
+
+  it('a voice note without a transcriber: says how to set one up, saves the note and gives Claude its path', async () => {
+    const c = nextChat();
+    const ogg = randomBytes(700);
+    h.tg.sendMedia({ chatId: c, userId: OWNER, kind: 'voice', content: ogg });
+    await h.waitForMessage(c, /set STT_URL/);
+    await h.waitForMessage(c, /MOCK REPLY to: The user sent a voice note, saved in the working directory as "voice-1\.ogg"/);
+    expect(readFileSync(join(dirOf(c), 'voice-1.ogg')).equals(ogg)).to.equal(true);
   });
 });

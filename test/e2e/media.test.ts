@@ -98,8 +98,8 @@ describe('media in end to end (real CLI, fake model, fake Bot API, fake STT)', f
     const req = h.model.mainRequests().find((r) => r.lastUserText.includes('what is this?'))!;
     const [img] = imagesOf(req);
     expect(img).to.deep.include({ type: 'image' });
-    expect((img as { source: { media_type: string; data: string } }).source.media_type).to.equal('image/jpeg');
-    expect(Buffer.from((img as { source: { data: string } }).source.data, 'base64').equals(large)).to.equal(true);
+    expect((img as unknown as { source: { media_type: string; data: string } }).source.media_type).to.equal('image/jpeg');
+    expect(Buffer.from((img as unknown as { source: { data: string } }).source.data, 'base64').equals(large)).to.equal(true);
     expect(existsSync(join(dirOf(c), 'photo-1.jpg'))).to.equal(true);
   });
 });
