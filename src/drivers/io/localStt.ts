@@ -3,9 +3,12 @@
 // packages (npm install smart-whisper ogg-opus-decoder; smart-whisper compiles whisper.cpp), and
 // the ggml model file (WHISPER_MODEL_PATH) is the operator's to download. The model is loaded on
 // the first voice note and kept.
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Transcribe } from './stt.ts';
+
+/** The first 4 bytes of a ggml model file ("ggml", little-endian). */
+const GGML_MAGIC = 0x67676d6c;
 
 /** What the bot uses of the two packages. */
 export interface LocalModules {
@@ -57,6 +60,11 @@ export function localStt(o: LocalStt): Transcribe {
       const m = await (o.load ?? loadLocalModules)();
       const st = await stat(o.modelPath).catch(() => undefined);
       if (!st?.isFile()) throw new Error(`the whisper model file ${o.modelPath} (WHISPER_MODEL_PATH) does not exist; download a ggml model such as ggml-base.en.bin`);
+      // whisper.cpp crashes the whole process (SIGSEGV, measured) on a file that is not a model.
+      const fd = await open(o.modelPath, 'r');
+      const head = Buffer.alloc(4);
+      await fd.read(head, 0, 4, 0).finally(() => fd.close());
+      if (head.readUInt32LE(0) !== GGML_MAGIC) throw new Error(`${o.modelPath} (WHISPER_MODEL_PATH) is not a whisper.cpp ggml model file`);
       return { m, whisper: new m.Whisper(o.modelPath, { gpu: false }) };
     })().catch((err: unknown) => {
       ready = undefined; // a fixed setup works on the next voice note
