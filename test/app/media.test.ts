@@ -77,6 +77,10 @@ describe('files and voice in the app (virtual time)', () => {
     expect(JSON.parse(stdin[1]!).type).to.equal('user');
     const spawn = loop.commands.find((c): c is Extract<ClaudeCommand, { kind: 'spawn' }> => c.kind === 'spawn')!;
     expect(cliArgs(spawn.launch, false).join(' ')).to.contain('--allowedTools mcp__telegram__send_file');
+    // A persona's own allow list and the bot's tool share one flag.
+    const withPersona = cliArgs({ ...spawn.launch, persona: { name: 'p', settings: { allowed_tools: ['Bash(git *)'] } } }, false);
+    expect(withPersona.filter((a) => a === '--allowedTools')).to.have.length(1);
+    expect(withPersona).to.include('Bash(git *),mcp__telegram__send_file');
     const answers = Object.fromEntries(w.filter((l) => l.type === 'control_response').map((l) => [l.response.request_id, l.response.response.mcp_response]));
     expect(answers.r1.result).to.deep.include({ protocolVersion: '2025-11-25', capabilities: { tools: {} } });
     expect(answers.r2).to.deep.equal({ jsonrpc: '2.0', id: 0, result: {} });

@@ -40,8 +40,8 @@ export function cliArgs(launch: Launch, partial: boolean): string[] {
   return [
     '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
     ...(partial ? ['--include-partial-messages'] : []),
-    ...personaArgs(launch.persona),
-    ...(launch.allowedTools?.length ? ['--allowedTools', launch.allowedTools.join(',')] : []),
+    // The bot's tools join the persona's allow list in one --allowedTools flag.
+    ...personaArgs(launch.allowedTools?.length ? { ...launch.persona, settings: { ...launch.persona.settings, allowed_tools: [...(launch.persona.settings.allowed_tools ?? []), ...launch.allowedTools] } } : launch.persona),
     ...(launch.sessionId ? ['--resume', launch.sessionId] : []),
   ];
 }
