@@ -20,6 +20,9 @@ import { loadPersonas } from './drivers/personas.ts';
 import { acquireLock, checkSessionsDir, sweepTemps } from './drivers/store/index.ts';
 import { StoreClient } from './drivers/storeClient.ts';
 import { StoreDriver } from './drivers/storeDriver.ts';
+import { ioDriver } from './drivers/io/ioDriver.ts';
+import { transcriber } from './drivers/io/transcriber.ts';
+import type { IoResult } from './domain/io.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
 import { WorkdirDriver } from './drivers/workdir/workdirDriver.ts';
 import type { WorkdirResult } from './domain/workdir.ts';
@@ -109,6 +112,10 @@ async function main(): Promise<void> {
     backoffMs: (n) => Math.min(1000 * 2 ** (n - 1), 30_000),
     interruptTimeoutMs: 5000,
     scheduler: asyncScheduler,
+    telegramTools: true,
+    diffButton: true,
+    transcriber: config.stt !== undefined,
+    voiceConfirm: config.voiceConfirm,
   };
   // State is read here, once; from now on a worker thread writes it (no fsync on this event loop).
   const saved = new StoreDriver(sessionsDir, log);
@@ -127,6 +134,7 @@ async function main(): Promise<void> {
   const workdirs = new Subject<WorkdirResult>();
   const workdir = new WorkdirDriver({ projectsDirs, sessionsDir, claudeHome: process.env.CLAUDE_CONFIG_DIR || resolve(process.env.HOME || homedir(), '.claude') });
   const outcomes = new Subject<Outcome>();
+  const ioResults = new Subject<IoResult>();
   const drain = new Subject<void>();
   const shutdown = new Subject<void>();
   const fetchFile = download(api, config.maxFileBytes);
@@ -143,6 +151,7 @@ async function main(): Promise<void> {
       stored$: store.results$,
       drain$: drain,
       workdir$: workdirs,
+      io$: ioResults,
     },
     appConfig,
     recovered,
@@ -180,6 +189,7 @@ async function main(): Promise<void> {
       mergeMap((req) => workdir.handle(req)),
       tap((r) => workdirs.next(r)),
     ),
+    sinks.io$.pipe(ioDriver({ transcribe: transcriber(config.stt) }), tap((r) => ioResults.next(r))),
     telegram$,
     // A write the disk refused is kept in memory and retried, so the bot recovers when space returns.
     interval(5000).pipe(tap(() => store.flushIfUnhealthy()), ignoreElements(), takeUntil(shutdown)),

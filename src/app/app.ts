@@ -7,6 +7,7 @@ import {
 } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
 import type { ClaudeCommand, ClaudeOutput } from '../domain/claude.ts';
+import type { IoRequest, IoResult } from '../domain/io.ts';
 import type { StoreResult } from '../domain/store.ts';
 import type { OutOp, Outcome } from '../domain/telegram.ts';
 import type { Turn } from '../domain/turn.ts';
@@ -17,6 +18,10 @@ import { messageEffects, type FileResult } from './intake.ts';
 import { replyOp } from './reply.ts';
 import { without, type AppState } from './state.ts';
 import { turnsEffects } from './turns.ts';
+import { mcpEffects } from './mcp.ts';
+import { diffPressEffects } from './diff.ts';
+import { albumEffects } from './media.ts';
+import { voicePressEffects } from './voice.ts';
 import { messageRef } from '../domain/messageRef.ts';
 import type { WorkdirRequest, WorkdirResult } from '../domain/workdir.ts';
 import { workButtonEffects } from './buttonCommands.ts';
@@ -35,6 +40,8 @@ export interface AppSources {
   drain$: Observable<unknown>;
   /** The workdir driver's answers (projects, worktrees, command files, conversations). */
   workdir$?: Observable<WorkdirResult>;
+  /** Answers of the local I/O driver (files, git, speech to text). */
+  io$?: Observable<IoResult>;
 }
 
 export interface AppSinks {
@@ -45,6 +52,7 @@ export interface AppSinks {
   files$: Observable<FileRequest>;
   state$: Observable<Reducer>;
   workdir$: Observable<WorkdirRequest>;
+  io$: Observable<IoRequest>;
 }
 
 const updateChat = (u: Update): number =>
@@ -58,9 +66,14 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
       mergeMap((chat$) => chat$.pipe(concatMap((u) => concat(updateEffects(u, sources, cfg), of(store({ kind: 'updateDone', updateId: u.update_id })))))),
       share(),
     );
+    // Albums are collected apart from the per-chat intake; their turns join the others.
+    const albums$ = albumEffects(
+      intake$.pipe(filter((e): e is Extract<Effect, { to: 'albumPart' }> => e.to === 'albumPart'), map((e) => e.part)),
+      { cfg, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$, workdir$: sources.workdir$ ?? NEVER, io$: sources.io$, outcomes$: sources.outcomes$ },
+    ).pipe(share());
     const turns$ = merge(
       from(recovered).pipe(subscribeOn(cfg.scheduler), map((item) => ({ item }))),
-      intake$.pipe(
+      merge(intake$, albums$).pipe(
         filter((e): e is Extract<Effect, { to: 'turn' }> => e.to === 'turn'),
         map((e) => ({ item: e.turn, refused: e.refused })),
       ),
@@ -76,7 +89,12 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
         return { to: 'telegram', op: replyOp(messageRef.recovered(t.id), t.origin.chat, `♻️ The bot restarted before answering "${preview}". Answering it now.`, t.origin.replyTo) };
       }),
     );
-    const core$ = merge(notices$, intake$, turnsEffects(turns$, { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$ })).pipe(share());
+    const io$ = sources.io$ ?? NEVER;
+    const turnsX = { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$, io$ };
+    const ran$ = turnsEffects(turns$, turnsX).pipe(share());
+    // The MCP server answers as long as turns may run (the process output never completes).
+    const tools$ = mcpEffects({ cfg, claude$: sources.claude$, io$, outcomes$: sources.outcomes$, state$: sources.state$ }).pipe(takeUntil(ran$.pipe(last(null, null))));
+    const core$ = merge(notices$, intake$, albums$, ran$, tools$).pipe(share());
     const coreDone$ = core$.pipe(last(null, null));
     const draining$ = sources.drain$.pipe(take(1), map(() => reduce((s) => ({ ...s, draining: true }))), takeUntil(coreDone$));
     // chats.json is a projection of the state: written whenever the chats part changes.
@@ -110,6 +128,7 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
     files$: sink('files', (e) => e.req),
     state$: sink('state', (e) => e.reduce, merge(effects$, answered$)),
     workdir$: sink('workdir', (e) => e.req),
+    io$: sink('io', (e) => e.req),
   };
 }
 
@@ -119,8 +138,16 @@ function updateEffects(u: Update, sources: AppSources, cfg: AppConfig): Observab
     mergeMap((s): Observable<Effect> => {
       const ref = `u${u.update_id}`;
       const workdir$ = sources.workdir$ ?? NEVER;
-      if ('message' in u) return messageEffects(u.message, { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$, workdir$ });
-      if ('callback_query' in u) return workButtonEffects(u.callback_query, { cfg, s, ref, claude$: sources.claude$, state$: sources.state$, workdir$ }) ?? from(buttonEffects(u.callback_query, cfg, s));
+      const x = { cfg, s, ref, claude$: sources.claude$, files$: sources.files$, state$: sources.state$, stored$: sources.stored$, workdir$, io$: sources.io$, outcomes$: sources.outcomes$ };
+      if ('message' in u) return messageEffects(u.message, x);
+      if ('callback_query' in u) {
+        return (
+          workButtonEffects(u.callback_query, x) ??
+          diffPressEffects(u.callback_query, { cfg, io$: sources.io$ ?? NEVER, s }, ref) ??
+          voicePressEffects(u.callback_query, x) ??
+          from(buttonEffects(u.callback_query, cfg, s))
+        );
+      }
       if ('stopped_message_generation' in u) return from(draftStopEffects(u.stopped_message_generation, s));
       return from([]);
     }),

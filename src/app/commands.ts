@@ -18,6 +18,9 @@ import { newInProjectEffects, projectsEffects } from './projects.ts';
 import { resumeEffects } from './resume.ts';
 import { worktreeEffects } from './worktree.ts';
 import type { WorkdirResult } from '../domain/workdir.ts';
+import type { IoResult } from '../domain/io.ts';
+import type { Outcome } from '../domain/telegram.ts';
+import { getEffects } from './get.ts';
 
 export interface CommandContext {
   cfg: AppConfig;
@@ -31,6 +34,8 @@ export interface CommandContext {
   workdir$: Observable<WorkdirResult>;
   /** The latest state, for answers that arrive later than the command. */
   state$: Observable<AppState>;
+  io$?: Observable<IoResult>;
+  outcomes$?: Observable<Outcome>;
 }
 
 export function commandEffects(cmd: Command, x: CommandContext): Observable<Effect> {
@@ -121,6 +126,8 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
       return worktreeEffects(cmd, x);
     case 'claude': // intake sends these to Claude Code; here only when one comes another way
       return of(say(`Unknown command /${cmd.name}. /help lists the commands.`, m.message_id));
+    case 'get':
+      return getEffects(cmd.path, x);
   }
 }
 

@@ -23,6 +23,16 @@ export interface AppConfig {
   backoffMs: (n: number) => number;
   interruptTimeoutMs: number;
   scheduler: SchedulerLike;
+  /** Serve the `telegram` MCP server (send_file) to every session. */
+  telegramTools?: boolean;
+  /** Speech to text is configured (STT_URL or STT_PROVIDER=local). */
+  transcriber?: boolean;
+  /** Show a transcript with Send/Cancel buttons before it goes to Claude (VOICE_CONFIRM=1). */
+  voiceConfirm?: boolean;
+  /** Check git work trees around each turn and offer a Diff button (needs the io driver). */
+  diffButton?: boolean;
+  /** How long an album waits for its next part before it becomes one prompt. */
+  albumWaitMs?: number;
 }
 
 export const dirOf = (cfg: AppConfig, workspace: string): string => {

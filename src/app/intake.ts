@@ -5,8 +5,11 @@ import type { Message } from 'node-telegram-bot-api';
 import type { ClaudeOutput } from '../domain/claude.ts';
 import { parseCommand } from '../domain/commands.ts';
 import type { StoreResult } from '../domain/store.ts';
-import type { ChatRef, DownloadResult } from '../domain/telegram.ts';
-import { chatKeyOf, draftIdFor, workspaceKey, type Turn } from '../domain/turn.ts';
+import type { ChatRef, DownloadResult, Outcome } from '../domain/telegram.ts';
+import type { IoResult } from '../domain/io.ts';
+import { chatKeyOf, draftIdFor, workspaceKey, type Turn, type TurnImage } from '../domain/turn.ts';
+import { bestPhoto, imageType, withImages, type AlbumPart } from './media.ts';
+import { voiceEffects } from './voice.ts';
 import { dirOf, nowIso, type AppConfig } from './config.ts';
 import { commandEffects } from './commands.ts';
 import { log, reduce, store, type Effect, type FileRequest } from './effects.ts';
@@ -34,11 +37,14 @@ export interface IntakeContext {
   stored$: Observable<StoreResult>;
   /** The workdir driver's answers (projects, worktrees, command files, conversations). */
   workdir$: Observable<WorkdirResult>;
+  /** Answers of the local I/O driver (files, git, speech to text). */
+  io$?: Observable<IoResult>;
+  outcomes$?: Observable<Outcome>;
 }
 
-const chatOfMessage = (m: Message): ChatRef => (m.message_thread_id && m.is_topic_message ? { chatId: m.chat.id, threadId: m.message_thread_id } : { chatId: m.chat.id });
+export const chatOfMessage = (m: Message): ChatRef => (m.message_thread_id && m.is_topic_message ? { chatId: m.chat.id, threadId: m.message_thread_id } : { chatId: m.chat.id });
 
-const UNSUPPORTED = ['sticker', 'voice', 'video', 'audio', 'video_note', 'animation', 'location', 'contact', 'poll'] as const;
+const UNSUPPORTED = ['sticker', 'video', 'animation', 'location', 'contact', 'poll'] as const;
 
 export function messageEffects(m: Message, x: IntakeContext): Observable<Effect> {
   const { cfg, s } = x;
@@ -63,13 +69,15 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
     if (text.startsWith('/') && /^\/\S+@\S+/.test(text)) return EMPTY; // a command for another bot
     return turnEffects(m, chat, promptFor(m, text), x);
   }
+  if (m.media_group_id && (m.document || m.photo)) return of(albumPart(m, chat, x));
+  if (m.voice || m.audio || m.video_note) return voiceEffects(m, chat, x);
   if (m.document || m.photo) return fileEffects(m, chat, x);
   const kind = UNSUPPORTED.find((k) => k in m);
   if (!kind && (m.new_chat_members || m.left_chat_member || m.pinned_message || m.new_chat_title)) return EMPTY; // service messages
-  return of(reply(messageRef.reply(x.ref), chat, `I can't use ${kind ? `a ${kind.replace('_', ' ')}` : 'this kind of message'} yet. Send text, a document or a photo.`, m.message_id));
+  return of(reply(messageRef.reply(x.ref), chat, `I can't use ${kind ? `a ${kind.replace('_', ' ')}` : 'this kind of message'} yet. Send text, a document, a photo or a voice note.`, m.message_id));
 }
 
-function promptFor(m: Message, body: string): string {
+export function promptFor(m: Message, body: string): string {
   const quoted = m.reply_to_message && (m.reply_to_message.text ?? m.reply_to_message.caption);
   return quoted ? `[The user is replying to this earlier message:]\n> ${quoted.split('\n').join('\n> ')}\n\n${body}` : body;
 }
@@ -78,7 +86,7 @@ function promptFor(m: Message, body: string): string {
  * Accepts a message into the active workspace's queue once its journal entry is on disk (so a
  * restart cannot lose it); refuses it when the queue is full or the disk will not take it.
  */
-function turnEffects(m: Message, chat: ChatRef, prompt: string, x: IntakeContext): Observable<Effect> {
+export function turnEffects(m: Message, chat: ChatRef, prompt: string, x: IntakeContext, images?: TurnImage[]): Observable<Effect> {
   const { cfg, s } = x;
   const chatKey = chatKeyOf(chat);
   const c = chatOf(s, chatKey, cfg.defaultPersona, nowIso(cfg));
@@ -86,7 +94,7 @@ function turnEffects(m: Message, chat: ChatRef, prompt: string, x: IntakeContext
   const r = runtimeOf(s, workspace);
   const id = `${m.chat.id}:${m.message_id}`;
   const origin = { chat, privateChat: m.chat.type === 'private', replyTo: m.message_id, draftId: draftIdFor(id), userId: m.from?.id ?? 0 };
-  const turn: Turn = { id, workspace, prompt, origin, generation: r.generation };
+  const turn: Turn = { id, workspace, prompt, origin, generation: r.generation, ...(images?.length ? { images } : {}) };
   if (r.pending >= cfg.maxQueue) return of({ to: 'turn', turn, refused: true });
   const now = cfg.scheduler.now();
   const meta = c.sessions[c.active] ?? { persona: cfg.defaultPersona, createdAt: nowIso(cfg) };
@@ -119,11 +127,11 @@ function turnEffects(m: Message, chat: ChatRef, prompt: string, x: IntakeContext
 function fileEffects(m: Message, chat: ChatRef, x: IntakeContext): Observable<Effect> {
   const { cfg, s } = x;
   const doc = m.document;
-  const photo = m.photo?.[m.photo.length - 1];
+  const photo = m.photo?.length ? bestPhoto(m.photo) : undefined;
   const file = doc ? { fileId: doc.file_id, name: doc.file_name ?? 'document', size: doc.file_size } : { fileId: photo!.file_id, name: `photo-${m.message_id}.jpg`, size: photo!.file_size };
   const say = (text: string) => reply(messageRef.reply(x.ref), chat, text, m.message_id);
   if (file.size !== undefined && file.size > cfg.maxFileBytes) {
-    return of(say(`That file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${Math.round(cfg.maxFileBytes / 1048576)} MB. Nothing was saved.`));
+    return of(say(`That file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${Math.round(cfg.maxFileBytes / 1048576)} MB (Telegram lets bots download files up to 20 MB). Nothing was saved.`));
   }
   const chatKey = chatKeyOf(chat);
   const c = chatOf(s, chatKey, cfg.defaultPersona, nowIso(cfg));
@@ -131,15 +139,29 @@ function fileEffects(m: Message, chat: ChatRef, x: IntakeContext): Observable<Ef
   const done$ = x.files$.pipe(
     filter((f) => f.id === req.id),
     take(1),
-    withLatestFrom(x.state$),
-    mergeMap(([{ result: res }, now]): Observable<Effect> => {
+    mergeMap(({ result: res }): Observable<Effect> => {
       if (!res.ok) return of(say(`Could not save the file: ${res.message}`));
       const what = doc ? `a file` : 'a photo';
       // A project session's files stay in the session's own folder (given to Claude with --add-dir).
       const where = c.sessions[c.active]?.cwd ? `saved as "${req.dir}/${res.name}"` : `saved in the working directory as "${res.name}"`;
       const prompt = `The user sent ${what}, ${where} (${res.bytes} bytes${doc?.mime_type ? `, ${doc.mime_type}` : ''}).${m.caption ? `\n\n${m.caption}` : '\n\nLook at it and say briefly what it is.'}`;
-      return turnEffects(m, chat, promptFor(m, prompt), { ...x, s: now });
+      // Claude sees a photo (and an image document) as an image block, besides the saved file.
+      const type = imageType(res.name, res.bytes);
+      const images = type ? [{ path: `${req.dir}/${res.name}`, mediaType: type }] : [];
+      return withImages(images, x.ref, x.io$, (imgs) => x.state$.pipe(take(1), mergeMap((latest) => turnEffects(m, chat, promptFor(m, prompt), { ...x, s: latest }, imgs))));
     }),
   );
   return merge(done$, of<Effect>({ to: 'files', req }));
+}
+
+/** An album's part: queued for the album stage, which makes one prompt of the whole album. */
+function albumPart(m: Message, chat: ChatRef, x: IntakeContext): Effect {
+  const { cfg } = x;
+  const photo = m.photo?.length ? bestPhoto(m.photo) : undefined;
+  const doc = m.document;
+  const file = doc ? { fileId: doc.file_id, name: doc.file_name ?? 'document', size: doc.file_size } : { fileId: photo!.file_id, name: `photo-${m.message_id}.jpg`, size: photo!.file_size };
+  const chatKey = chatKeyOf(chat);
+  const c = chatOf(x.s, chatKey, cfg.defaultPersona, nowIso(cfg));
+  const part: AlbumPart = { m, chat, photo: !doc, req: { ...file, id: `file:${x.ref}`, dir: dirOf(cfg, workspaceKey(chatKey, c.active)) } };
+  return { to: 'albumPart', part };
 }

@@ -5,6 +5,7 @@ import type { ResultEvent } from '../domain/events.ts';
 import type { ChatRef } from '../domain/telegram.ts';
 import { splitWorkspaceKey, type Turn } from '../domain/turn.ts';
 import type { Chats, ChatWorkspaces } from '../domain/workspaces.ts';
+import type { PendingVoice } from './voice.ts';
 
 export interface Runtime {
   /** Turns accepted and not finished (the running one included). */
@@ -59,6 +60,8 @@ export interface AppState {
   seq: number;
   /** The bot is shutting down: turns that start now end at once (they stay journaled). */
   draining: boolean;
+  /** Voice transcripts waiting for Send or Cancel, by button token (VOICE_CONFIRM=1). */
+  voices: Record<string, PendingVoice>;
 }
 
 export function initialState(chats: Chats, conversations: Record<string, string>, recovered: readonly Turn[]): AppState {
@@ -76,6 +79,7 @@ export function initialState(chats: Chats, conversations: Record<string, string>
     refused: {},
     seq: 0,
     draining: false,
+    voices: {},
   };
 }
 

@@ -1,6 +1,6 @@
 // The queued turns of every workspace → effects: each turn runs over its workspace's process
 // output (streams/turn.ts), its events update the state, render into the chat, and raise prompts.
-import { concat, connect, filter, from, map, merge, mergeMap, of, take, type Observable } from 'rxjs';
+import { concat, connect, EMPTY, filter, from, map, merge, mergeMap, of, take, type Observable } from 'rxjs';
 import type { ClaudeOutput, ProcOut } from '../domain/claude.ts';
 import type { SessionEvent } from '../domain/events.ts';
 import type { Turn } from '../domain/turn.ts';
@@ -13,6 +13,9 @@ import { recordCommands } from './claudeCommand.ts';
 import { launchOf } from './launch.ts';
 import { claude, reduce, store, telegram, type Effect } from './effects.ts';
 import { permissionEffects, stallEffects } from './prompts.ts';
+import { telegramTools } from './mcp.ts';
+import { diffAfter, withGitState } from './diff.ts';
+import type { IoResult } from '../domain/io.ts';
 import { runtimeOf, without, withRuntime, type AppState, type Runtime } from './state.ts';
 
 export interface TurnsContext {
@@ -22,6 +25,8 @@ export interface TurnsContext {
   /** Workspaces whose running turn a user asked to stop. */
   stops$: Observable<string>;
   drain$: Observable<unknown>;
+  /** Answers of the io driver (the git fingerprints around a turn). */
+  io$?: Observable<IoResult>;
 }
 
 const REFUSED: SessionEvent = { kind: 'failure', reason: 'refused', message: 'Too many messages are waiting for this session; this one was not queued. Wait for the answers, or /stop, then send it again.' };
@@ -34,7 +39,7 @@ export function turnsEffects(turns$: Observable<{ item: Turn; refused?: boolean 
 function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
   const { cfg } = x;
   const ws = turn.workspace;
-  return x.state$.pipe(take(1), mergeMap((s) => {
+  return x.state$.pipe(take(1), mergeMap((s0) => withGitState(turn, { cfg, io$: x.io$ ?? EMPTY, s: s0 }, (before) => x.state$.pipe(take(1), mergeMap((s) => {
     const r = runtimeOf(s, ws);
     if (turn.generation < r.generation) return finished(turn, shown(turn, from<SessionEvent[]>([{ kind: 'running' }, CANCELLED]), x), x);
     if (s.draining) return finished(turn, shown(turn, from<SessionEvent[]>([{ kind: 'running' }, SHUTDOWN_FAILURE]), x), x);
@@ -46,7 +51,7 @@ function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
           map((o): ProcOut => o.out),
         ),
         context$: x.state$.pipe(
-          map((st) => ({ launch: launchOf(cfg, st, ws), lastCostUsd: runtimeOf(st, ws).lastResult?.costUsd })),
+          map((st) => ({ launch: { ...launchOf(cfg, st, ws), ...telegramTools(cfg) }, lastCostUsd: runtimeOf(st, ws).lastResult?.costUsd })),
         ),
         stop$: x.stops$.pipe(filter((w) => w === ws)),
         drain$: x.drain$,
@@ -68,25 +73,26 @@ function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
             return [];
           }),
         );
-        return merge(commands$, shown(turn, events$, x));
+        return merge(commands$, shown(turn, events$, x, before, s));
       }),
     );
     return finished(turn, out$, x);
-  }));
+  })))));
 }
 
 /** A turn's events: state updates, the rendered chat view, permission and stall prompts. */
-function shown(turn: Turn, events$: Observable<SessionEvent>, x: TurnsContext): Observable<Effect> {
+function shown(turn: Turn, events$: Observable<SessionEvent>, x: TurnsContext, before?: string, s?: AppState): Observable<Effect> {
   const { cfg } = x;
   const o = turn.origin;
   const draftKey = `${o.chat.chatId}:${o.draftId}`;
   return events$.pipe(connect((ev$) => {
     const ctx = { reqId: turn.id, chat: o.chat, privateChat: o.privateChat, replyTo: o.replyTo, draftId: o.draftId };
-    const rendered$ = renderTurn$(ev$, ctx, { scheduler: cfg.scheduler, costOf: (t) => (t.kind === 'result' ? (t.turnCostUsd ?? t.costUsd) : undefined) }).pipe(map(telegram));
+    const diff = diffAfter(turn, before, ev$, { cfg, io$: x.io$ ?? EMPTY, s });
+    const rendered$ = renderTurn$(ev$, ctx, { scheduler: cfg.scheduler, costOf: (t) => (t.kind === 'result' ? (t.turnCostUsd ?? t.costUsd) : undefined), finalMarkup$: diff.markup$ }).pipe(map(telegram));
     const reduced$ = ev$.pipe(mergeMap((e) => stateEffects(turn, e, cfg.scheduler.now())));
     return concat(
       of(reduce((s) => ({ ...s, drafts: { ...s.drafts, [draftKey]: turn.workspace } }))),
-      merge(reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$)),
+      merge(diff.effects$, reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$)),
       of(reduce(without('drafts', [draftKey]))),
     );
   }));

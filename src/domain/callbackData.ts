@@ -4,7 +4,11 @@
 export type ButtonPress =
   | { kind: 'permission'; token: string; choice: 'allow' | 'deny' | 'session' }
   | { kind: 'stall'; token: string; choice: 'wait' | 'stop' }
-  | WorkButton;
+  | WorkButton
+  /** The Diff button under a turn's answer: the session (by name) whose work tree to show. */
+  | { kind: 'diff'; session: string }
+  /** Send or Cancel under a voice note's transcript (VOICE_CONFIRM=1). */
+  | { kind: 'voice'; token: string; choice: 'send' | 'cancel' };
 
 /** Buttons that stand for a command (app/buttonCommands.ts): they carry its argument, no token. */
 export type WorkButton =
@@ -42,6 +46,8 @@ const PERMISSION_BACK = invert(PERMISSION);
 const STALL_BACK = invert(STALL);
 
 export function encodeButton(p: Exclude<ButtonPress, WorkButton>): string {
+  if (p.kind === 'diff') return `g:${p.session}`;
+  if (p.kind === 'voice') return `v:${p.token}:${p.choice === 'send' ? 's' : 'c'}`;
   return p.kind === 'permission' ? `p:${p.token}:${PERMISSION[p.choice]}` : `w:${p.token}:${STALL[p.choice]}`;
 }
 
@@ -49,6 +55,10 @@ export function encodeButton(p: Exclude<ButtonPress, WorkButton>): string {
 export function decodeButton(data: string | undefined): ButtonPress | undefined {
   const work = decodeWorkButton(data ?? '');
   if (work) return work;
+  const diff = /^g:([A-Za-z0-9_-]{1,32})$/.exec(data ?? '');
+  if (diff) return { kind: 'diff', session: diff[1]! };
+  const voice = /^v:([A-Za-z0-9.]{1,40}):([sc])$/.exec(data ?? '');
+  if (voice) return { kind: 'voice', token: voice[1]!, choice: voice[2] === 's' ? 'send' : 'cancel' };
   const m = /^([pw]):([A-Za-z0-9.]{1,40}):([a-z])$/.exec(data ?? '');
   if (!m) return undefined;
   const [, kind, token, code] = m as unknown as [string, string, string, string];

@@ -27,6 +27,10 @@ export interface Launch {
   addDirs?: string[];
   /** Overrides the persona's model (`--model`), chosen with /model. */
   model?: string;
+  /** In-process MCP servers the bot serves over the control protocol (an `initialize` at spawn). */
+  sdkMcpServers?: readonly string[];
+  /** Tools allowed without a prompt (`--allowedTools`), besides the persona's. */
+  allowedTools?: readonly string[];
 }
 
 export type ClaudeCommand =

@@ -17,6 +17,7 @@ export type Command =
   | { cmd: 'worktree'; remove?: { session?: string; confirmed: boolean } }
   /** A command for Claude Code itself: `/claude <name> [args]` (explicit), or an unknown /name. */
   | { cmd: 'claude'; name: string; args: string; explicit: boolean }
+  | { cmd: 'get'; path: string }
   | { cmd: 'invalid'; message: string };
 
 export const BOT_COMMANDS = [
@@ -26,6 +27,7 @@ export const BOT_COMMANDS = [
   { command: 'persona', description: 'List personas, or set one: /persona [name]' },
   { command: 'status', description: 'Session, model, queue, process and last turn' },
   { command: 'stop', description: 'Stop the running turn (/stop all also clears the queue)' },
+  { command: 'get', description: "Get a file from the session's directory: /get <path>" },
   { command: 'help', description: 'How to use this bot' },
   { command: 'projects', description: 'Projects to work in: /new <name> <project>[@branch]' },
   { command: 'model', description: 'Show or switch the model: /model [name]' },
@@ -92,6 +94,8 @@ export function parseCommand(text: string, botUsername?: string): Command | unde
       if (!c) return { cmd: 'invalid', message: 'Usage: /claude <command> [arguments], e.g. /claude status or /claude code-review. It sends /<command> to Claude Code.' };
       return { cmd: 'claude', name: c[1]!, args: (c[2] ?? '').trim(), explicit: true };
     }
+    case 'get':
+      return arg ? { cmd: 'get', path: arg } : { cmd: 'invalid', message: "Usage: /get <path>, relative to the session's directory (/get . lists it)." };
     default:
       // Not one of the bot's: maybe one of Claude Code's (app/claudeCommand.ts decides).
       return { cmd: 'claude', name: cmd, args: arg, explicit: false };
@@ -100,7 +104,7 @@ export function parseCommand(text: string, botUsername?: string): Command | unde
 
 export const HELP_TEXT = `I run Claude Code on the bot's machine, in a working directory per session.
 
-Send a message (or a file or photo with a caption) and Claude Code works on it; answers stream in while it runs. Messages sent while it works are queued and answered in order.
+Send a message (or a file, photo, album or voice note with a caption) and Claude Code works on it; answers stream in while it runs. Messages sent while it works are queued and answered in order.
 
 Commands:
 /new [name] — start a new session (its own directory and conversation) and make it active
@@ -111,6 +115,7 @@ Commands:
 /persona [name] — list personas, or set one for the active session
 /status — session, model, queue, process, last turn's cost and time
 /stop — stop the running turn (queued messages are kept; /stop all drops them too)
+/get <path> — send a file from the session's directory (a directory: its listing)
 /projects — the projects, their branch and state, with a button to start a session in one
 /model [name] — the current model and the ones offered, or switch (kept for this session)
 /resume [id] — the conversations recorded for this session's directory, or continue one

@@ -27,14 +27,28 @@ export type OutOp =
   | { op: 'typing'; chat: ChatRef }
   | { op: 'answerCallback'; callbackQueryId: string; text?: string }
   /** The chat's command menu (setMyCommands with a chat scope). */
-  | { op: 'commands'; chatId: number; commands: { command: string; description: string }[] };
+  | { op: 'commands'; chatId: number; commands: { command: string; description: string }[] }
+  /** A file from disk: sendPhoto or sendDocument (multipart), read by the driver when it is sent. */
+  | {
+      op: 'upload';
+      ref: string;
+      chat: ChatRef;
+      as: 'photo' | 'document';
+      path: string;
+      fileName: string;
+      caption?: string;
+      replyTo?: number;
+      important?: boolean;
+    };
 
 export interface ApiCall {
   method: string;
   params: Record<string, unknown>;
+  /** A file the driver attaches as the multipart field `field` (read from disk at call time). */
+  upload?: { field: string; path: string; fileName: string };
 }
 
-/** code 0 = network error or timeout. retryAfter is in seconds (Telegram's parameters.retry_after). */
+/** code 0 = network error or timeout; -1 = a local file to upload could not be read (not retried). retryAfter is in seconds (Telegram's parameters.retry_after). */
 export type ApiError = { code: number; description: string; retryAfter?: number };
 
 /** The driver: emits the Telegram result once then completes, or errors with an ApiError-shaped object. */

@@ -24,9 +24,25 @@ export interface Turn {
   origin: TurnOrigin;
   /** The workspace's queue generation when accepted; /stop all bumps it and drops older turns. */
   generation: number;
+  /** Images Claude sees with the prompt (PROTOCOL.md §4.1); the journal keeps only their paths. */
+  images?: TurnImage[];
+}
+
+export interface TurnImage {
+  /** Where the image is saved (a recovered turn reads it again). */
+  path: string;
+  mediaType: string;
+  /** Base64. */
+  data: string;
 }
 
 export const chatKeyOf = (c: ChatRef): string => (c.threadId ? `${c.chatId}_${c.threadId}` : `${c.chatId}`);
+
+/** The chat a chat key names (the inverse of chatKeyOf). */
+export function chatOfKey(chatKey: string): ChatRef {
+  const [chatId, threadId] = chatKey.split('_');
+  return threadId ? { chatId: Number(chatId), threadId: Number(threadId) } : { chatId: Number(chatId) };
+}
 
 export const workspaceKey = (chatKey: string, name: string): string => `${chatKey}/${name}`;
 

@@ -1,6 +1,7 @@
 // Carries out the app's StoreWrites on the state module (drivers/store/): chats.json, the journal,
 // each workspace's conversation file, and the Telegram update offset; loads them at start-up.
 // A failed write never throws: it comes back as a StoreResult, and memory keeps the state.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { StoreResult, StoreWrite } from '../domain/store.ts';
 import type { Turn, TurnOrigin } from '../domain/turn.ts';
@@ -62,7 +63,15 @@ export class StoreDriver {
         this.log(`journal entry ${e.id}: unusable reply address (${origin.error.issues[0]?.message}); it cannot be answered`);
         return [];
       }
-      return [{ id: e.id, workspace: e.sessionKey, prompt: e.prompt, origin: origin.data as TurnOrigin, generation: 0 }];
+      const images = (e.images ?? []).flatMap(({ path, mediaType }) => {
+        try {
+          return [{ path, mediaType, data: readFileSync(path).toString('base64') }];
+        } catch {
+          this.log(`journal entry ${e.id}: image ${path} is gone; the prompt goes without it`);
+          return [];
+        }
+      });
+      return [{ id: e.id, workspace: e.sessionKey, prompt: e.prompt, origin: origin.data as TurnOrigin, generation: 0, ...(images.length ? { images } : {}) }];
     });
   }
 
@@ -120,7 +129,7 @@ export class StoreDriver {
         s.chats.value = w.chats;
         return s.chats.save();
       case 'journalAdd':
-        return s.journal.add({ id: w.turn.id, sessionKey: w.turn.workspace, prompt: w.turn.prompt, meta: w.turn.origin, at: w.at });
+        return s.journal.add({ id: w.turn.id, sessionKey: w.turn.workspace, prompt: w.turn.prompt, meta: w.turn.origin, at: w.at, ...(w.turn.images?.length ? { images: w.turn.images.map(({ path, mediaType }) => ({ path, mediaType })) } : {}) });
       case 'journalRemove':
         return s.journal.remove(w.id);
       case 'conversation':

@@ -1,11 +1,11 @@
 // Every effect that touches Telegram: long polling as an Observable, method calls for the outbox,
 // file downloads into a session directory. The token never appears in logs or errors.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, openAsBlob } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Api, longPoll, TelegramApiError, type Update } from 'node-telegram-bot-api';
+import { Api, InputFile, longPoll, TelegramApiError, type Update } from 'node-telegram-bot-api';
 import { defer, from, Observable } from 'rxjs';
 import type { ApiCall, DownloadRequest, DownloadResult } from '../domain/telegram.ts';
 import { toWellFormed } from '../domain/render/entities.ts';
@@ -25,7 +25,15 @@ export class TelegramApi extends Api {
   }
 
   call(call: ApiCall): Observable<unknown> {
-    return defer(() => this.request<unknown>(call.method, call.params));
+    return defer(async () => {
+      if (!call.upload) return this.request<unknown>(call.method, call.params);
+      const { field, path, fileName } = call.upload;
+      // Read when it goes out: a file deleted since the tool call is a local error, never retried.
+      const blob = await openAsBlob(path).catch((err: NodeJS.ErrnoException) => {
+        throw { code: -1, description: `the file could not be read (${err.code ?? err.message})` };
+      });
+      return this.request<unknown>(call.method, { ...call.params, [field]: new InputFile(blob, { filename: fileName }) });
+    });
   }
 
   fileUrl(filePath: string): string {

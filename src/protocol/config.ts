@@ -49,6 +49,13 @@ export const envSchema = z.object({
   MAX_QUEUE: positiveNumber('MAX_QUEUE', 10),
   MAX_FILE_MB: positiveNumber('MAX_FILE_MB', 20),
   PROJECTS_DIR: z.string().optional(),
+  STT_URL: z.string().url('STT_URL must be the base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 (the bot POSTs to <STT_URL>/audio/transcriptions).').optional(),
+  STT_API_KEY: z.string().optional(),
+  STT_MODEL: z.string().min(1).default('whisper-1'),
+  STT_PROVIDER: z.enum(['openai', 'local'], { error: 'STT_PROVIDER must be "openai" (an OpenAI-compatible STT_URL) or "local" (whisper.cpp with WHISPER_MODEL_PATH).' }).optional(),
+  WHISPER_MODEL_PATH: z.string().min(1).optional(),
+  STT_TIMEOUT_SECONDS: positiveNumber('STT_TIMEOUT_SECONDS', 60),
+  VOICE_CONFIRM: z.string().optional().transform((v) => v === '1' || v?.toLowerCase() === 'true'),
 });
 
 export interface Config {
@@ -68,6 +75,9 @@ export interface Config {
   maxFileBytes: number;
   /** PROJECTS_DIR split at ':' (empty: no projects). */
   projectsDirs: string[];
+  /** Speech to text: an OpenAI-compatible endpoint, whisper.cpp on this machine, or none. */
+  stt?: { provider: 'openai'; url: string; apiKey?: string; model: string; timeoutMs: number } | { provider: 'local'; modelPath: string; timeoutMs: number };
+  voiceConfirm: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -83,7 +93,19 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     throw new ConfigError(['The bot cannot start:', ...r.error.issues.map((i) => `- ${i.message}`)].join('\n'));
   }
   const e = r.data;
+  if (e.STT_PROVIDER === 'local' && !e.WHISPER_MODEL_PATH) {
+    throw new ConfigError('The bot cannot start:\n- STT_PROVIDER=local needs WHISPER_MODEL_PATH: the path of a whisper.cpp ggml model file you downloaded (e.g. ggml-base.en.bin).');
+  }
+  const timeoutMs = e.STT_TIMEOUT_SECONDS * 1000;
+  const stt: Config['stt'] =
+    e.STT_PROVIDER === 'local'
+      ? { provider: 'local', modelPath: e.WHISPER_MODEL_PATH!, timeoutMs }
+      : e.STT_URL
+        ? { provider: 'openai', url: e.STT_URL.replace(/\/+$/, ''), apiKey: e.STT_API_KEY || undefined, model: e.STT_MODEL, timeoutMs }
+        : undefined;
   return {
+    stt,
+    voiceConfirm: e.VOICE_CONFIRM,
     token: e.TELEGRAM_BOT_TOKEN,
     apiRoot: e.TELEGRAM_API_ROOT,
     allowedUserIds: e.ALLOWED_USER_IDS,

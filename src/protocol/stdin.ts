@@ -1,7 +1,12 @@
 // Lines the bot writes to the CLI's stdin (PROTOCOL.md §4).
 
-export const userMessageLine = (text: string): string =>
-  JSON.stringify({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: '' });
+/** A user message; with images, content blocks: each image, then the text. */
+export const userMessageLine = (text: string, images?: readonly { mediaType: string; data: string }[]): string => {
+  const content = images?.length
+    ? [...images.map((i) => ({ type: 'image', source: { type: 'base64', media_type: i.mediaType, data: i.data } })), { type: 'text', text }]
+    : text;
+  return JSON.stringify({ type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '' });
+};
 
 export const controlResponseLine = (requestId: string, response: Record<string, unknown>): string =>
   JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } });

@@ -1,7 +1,7 @@
 // One turn's events → Telegram operations: a live view while it runs (a draft in private chats,
 // an edited preview message elsewhere), tool progress, retry notices, and the final answer as
 // real messages with a compact footer.
-import { throttleTime, connect, filter, last, map, merge, mergeMap, scan, share, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
+import { throttleTime, connect, defaultIfEmpty, filter, last, map, merge, mergeMap, of, scan, share, take, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
 import { isTerminal, type SessionEvent } from '../domain/events.ts';
 import type { Rendered } from '../domain/render/entities.ts';
 import { plain } from '../domain/render/entities.ts';
@@ -155,6 +155,8 @@ export interface RenderOptions {
   typingEveryMs?: number;
   /** Cost of this turn (the CLI reports a running total; the caller computes the difference). */
   costOf?: (e: SessionEvent) => number | undefined;
+  /** Buttons for the answer's last message, known only after the turn (the Diff button); awaited. */
+  finalMarkup$?: Observable<unknown>;
 }
 
 export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext, opts: RenderOptions = {}): Observable<OutOp> {
@@ -187,7 +189,8 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
       );
       const final$ = views$.pipe(
         last(undefined, emptyView()),
-        mergeMap((v) => {
+        mergeMap((v) => (opts.finalMarkup$ ?? of(undefined)).pipe(take(1), defaultIfEmpty(undefined), map((markup) => ({ v, markup })))),
+        mergeMap(({ v, markup }) => {
           const ops: OutOp[] = [];
           if (previewSent) {
             // The preview keeps the tool log; without tools it is noise once the answer is there.
@@ -208,6 +211,7 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
               text: m.text,
               entities: m.entities,
               replyTo: i === 0 ? ctx.replyTo : undefined,
+              ...(i === all.length - 1 && markup !== undefined ? { replyMarkup: markup } : {}),
               important: true,
             });
           });

@@ -11,6 +11,7 @@ import type { FileRequest, StoreResult, StoreWrite } from '../../src/domain/stor
 import type { DownloadResult, OutOp, Outcome } from '../../src/domain/telegram.ts';
 import type { Turn } from '../../src/domain/turn.ts';
 import type { Chats } from '../../src/domain/workspaces.ts';
+import type { IoRequest, IoResult } from '../../src/domain/io.ts';
 import { ClaudeDriver } from '../../src/drivers/claude/claudeDriver.ts';
 import type { ProcessSpec } from '../../src/drivers/claude/process.ts';
 import type { Persona } from '../../src/protocol/persona.ts';
@@ -51,6 +52,10 @@ export interface AppLoopOptions {
   idleMs?: number;
   /** How the store answers a write (default: on disk). */
   storeResult?: (w: StoreWrite) => StoreResult;
+  /** The io driver (default: none connected). */
+  io?: (req: IoRequest) => Observable<IoResult>;
+  /** What the outbox reports for a Telegram op (default: nothing). */
+  outcome?: (op: OutOp) => Outcome | undefined;
 }
 
 export interface AppLoop {
@@ -74,8 +79,9 @@ export function appLoop(scheduler: SchedulerLike, o: AppLoopOptions): AppLoop {
     const files = new Subject<FileResult>();
     const outcomes = new Subject<Outcome>();
     const stored = new Subject<StoreResult>();
+    const ioResults = new Subject<IoResult>();
     const sinks = app(
-      { updates$: o.updates$, state$: state, claude$: driver.output$, files$: files, outcomes$: outcomes, stored$: stored, drain$: o.drain$ ?? EMPTY },
+      { updates$: o.updates$, state$: state, claude$: driver.output$, files$: files, outcomes$: outcomes, stored$: stored, drain$: o.drain$ ?? EMPTY, ...(o.io ? { io$: ioResults } : {}) },
       appConfig(scheduler, o.config),
       recovered,
     );
@@ -88,9 +94,13 @@ export function appLoop(scheduler: SchedulerLike, o: AppLoopOptions): AppLoop {
         mergeMap((req) => (o.download ?? (() => EMPTY))(req).pipe(map((result): FileResult => ({ id: req.id, result })))),
         tap((f) => files.next(f)),
       ),
+      sinks.io$.pipe(mergeMap((req) => (o.io ?? (() => EMPTY))(req)), tap((r) => ioResults.next(r))),
     ).pipe(
       ignoreElements(),
-      (internal$) => merge(internal$, sinks.telegram$),
+      (internal$) => merge(internal$, sinks.telegram$.pipe(tap((op) => {
+        const oc = o.outcome?.(op);
+        if (oc) outcomes.next(oc);
+      }))),
     );
   });
   return { ops$, commands, writes, logs, state: () => state.value };

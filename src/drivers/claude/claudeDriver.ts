@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { Subject, asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClaudeCommand, ClaudeOutput, Launch, ProcOut } from '../../domain/claude.ts';
 import { personaArgs } from '../../protocol/persona.ts';
+import { initializeLine } from '../../protocol/mcp.ts';
 import { interruptLine } from '../../protocol/stdin.ts';
 import { allReaped, claudeProcess$, type ProcessSpec } from './process.ts';
 
@@ -39,7 +40,8 @@ export function cliArgs(launch: Launch, partial: boolean): string[] {
   return [
     '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
     ...(partial ? ['--include-partial-messages'] : []),
-    ...withModel(personaArgs(launch.persona), launch.model),
+    // The bot's tools join the persona's allow list in one --allowedTools flag.
+    ...withModel(personaArgs(launch.allowedTools?.length ? { ...launch.persona, settings: { ...launch.persona.settings, allowed_tools: [...(launch.persona.settings.allowed_tools ?? []), ...launch.allowedTools] } } : launch.persona), launch.model),
     ...(launch.addDirs ?? []).flatMap((d) => ['--add-dir', d]),
     ...(launch.sessionId ? ['--resume', launch.sessionId] : []),
   ];
@@ -132,6 +134,8 @@ export class ClaudeDriver {
         }
       },
     });
+    // The bot's MCP servers are registered first: the CLI asks for their tools before its first turn.
+    if (launch.sdkMcpServers?.length) stdin.next(initializeLine(`init-${workspace}`, launch.sdkMcpServers));
     this.enforceCap(workspace);
   }
 

@@ -24,7 +24,7 @@ export type { ProcOut };
 // The bot's own secrets and settings stay out too: Claude's tools can read their environment.
 const SCRUB = [
   /^CLAUDECODE$/, /^CLAUDE_CODE_ENTRYPOINT$/, /^CLAUDE_CODE_SSE_PORT$/, /^CLAUDE_AGENT_SDK/, /^NODE_OPTIONS$/, /^CLAUDE_CODE_SESSION/,
-  /^TELEGRAM_/, /^ALLOWED_USER_IDS$/,
+  /^TELEGRAM_/, /^ALLOWED_USER_IDS$/, /^STT_API_KEY$/,
 ];
 
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -14,6 +14,8 @@ export const journalEntrySchema = z.object({
   prompt: z.string(),
   meta: z.unknown(),
   at: z.number(),
+  /** Images of the prompt, by path (the bytes are on disk, not in the journal). */
+  images: z.array(z.object({ path: z.string(), mediaType: z.string() })).optional(),
 });
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 

@@ -47,6 +47,11 @@ export function toCall(op: OutOp, form: CallForm): ApiCall {
       return { method: 'sendChatAction', params: { ...chatParams(op.chat), action: 'typing' } };
     case 'commands':
       return { method: 'setMyCommands', params: { commands: op.commands, scope: { type: 'chat', chat_id: op.chatId } } };
+    case 'upload': {
+      const field = op.as;
+      const params = { ...chatParams(op.chat), ...(op.caption ? { caption: op.caption } : {}), ...replyParams(op.replyTo) };
+      return { method: op.as === 'photo' ? 'sendPhoto' : 'sendDocument', params, upload: { field, path: op.path, fileName: op.fileName } };
+    }
     case 'answerCallback':
       return {
         method: 'answerCallbackQuery',
@@ -56,8 +61,11 @@ export function toCall(op: OutOp, form: CallForm): ApiCall {
 }
 
 function sendCall(chat: ChatRef, content: Content, plain: boolean, replyTo?: number): ApiCall {
-  const reply = replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
-  return { method: 'sendMessage', params: { ...chatParams(chat), ...contentParams(content, plain), ...reply } };
+  return { method: 'sendMessage', params: { ...chatParams(chat), ...contentParams(content, plain), ...replyParams(replyTo) } };
+}
+
+function replyParams(replyTo?: number): Record<string, unknown> {
+  return replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
 }
 
 function chatParams(chat: ChatRef): Record<string, unknown> {

@@ -176,7 +176,7 @@ describe('fakeBotApi (driven through node-telegram-bot-api)', function () {
       expect((await apiError(s.api.sendChatAction({ chat_id: 1, action: 'dancing' }))).errorCode).to.equal(400);
     });
 
-    it('refuses what the bot never sends: a scoped command menu, a non-urlencoded body, methods it never calls', async () => {
+    it('refuses what the bot never sends: a scoped command menu, a JSON body, methods it never calls', async () => {
       const scoped = await apiError(s.api.setMyCommands({ commands: [{ command: 'x', description: 'y' }], scope: { type: 'all_private_chats' } }));
       expect(scoped.description).to.match(/^Bad Request: fakeBotApi models only the default command menu/);
       const res = await fetch(`${s.fake.apiRoot}/bot${s.fake.token}/sendMessage`, {
@@ -185,12 +185,32 @@ describe('fakeBotApi (driven through node-telegram-bot-api)', function () {
         body: JSON.stringify({ chat_id: 1, text: 'json' }),
       });
       expect(res.status).to.equal(400);
-      expect(((await res.json()) as { description: string }).description).to.contain('fakeBotApi decodes only urlencoded bodies');
-      for (const method of ['editMessageReplyMarkup', 'sendDocument', 'setWebhook', 'getMyCommands']) {
+      expect(((await res.json()) as { description: string }).description).to.contain('fakeBotApi decodes urlencoded and multipart bodies');
+      for (const method of ['editMessageReplyMarkup', 'setWebhook', 'getMyCommands']) {
         const r = await fetch(`${s.fake.apiRoot}/bot${s.fake.token}/${method}`, { method: 'POST' });
         expect(r.status, method).to.equal(404);
       }
       expect(s.fake.chatLog(1)).to.deep.equal([]);
+    });
+
+    it('takes sendPhoto and sendDocument as multipart uploads and keeps the exact bytes; refuses an empty file', async () => {
+      const bytes = Buffer.from([0, 1, 2, 255, 13, 10, 45, 45]);
+      const form = new FormData();
+      form.append('chat_id', '1');
+      form.append('caption', 'a caption');
+      form.append('document', new Blob([bytes]), 'raw.bin');
+      const res = await fetch(`${s.fake.apiRoot}/bot${s.fake.token}/sendDocument`, { method: 'POST', body: form });
+      expect(res.status).to.equal(200);
+      const [m] = s.fake.chatLog(1);
+      expect(m!.file!.kind).to.equal('document');
+      expect(m!.file!.fileName).to.equal('raw.bin');
+      expect(m!.file!.bytes.equals(bytes)).to.equal(true);
+      expect(m!.caption).to.equal('a caption');
+      const empty = new FormData();
+      empty.append('chat_id', '1');
+      empty.append('photo', new Blob([]), 'x.png');
+      const r = await fetch(`${s.fake.apiRoot}/bot${s.fake.token}/sendPhoto`, { method: 'POST', body: empty });
+      expect(r.status).to.equal(400);
     });
 
     it('unknown methods are 404 Not Found', async () => {

@@ -1,11 +1,24 @@
-// The wire format the bot uses: node-telegram-bot-api sends urlencoded bodies (no uploads), with
-// structured fields JSON-encoded. Decoding mirrors what the real server accepts.
+// The wire format the bot uses: node-telegram-bot-api sends urlencoded bodies, with structured
+// fields JSON-encoded, and multipart/form-data for uploads (sendPhoto, sendDocument). Decoding
+// mirrors what the real server accepts; an uploaded file becomes an UploadedFile with its bytes.
 import type { IncomingMessage } from 'node:http';
 import { ApiErr, bad } from './apiError.ts';
 import type { Params } from './exchange.ts';
 
 export const MAX_TEXT = 4096;
 const MAX_BODY = 1024 * 1024;
+/** Telegram's upload limit for bots (sendDocument), plus room for the multipart framing. */
+const MAX_MULTIPART = 50 * 1024 * 1024 + 64 * 1024;
+
+/** A file part of a multipart request, as received. */
+export interface UploadedFile {
+  upload: true;
+  fileName: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+export const isUpload = (v: unknown): v is UploadedFile => isObj(v) && v.upload === true && Buffer.isBuffer(v.bytes);
 
 const INT_FIELDS = new Set(['chat_id', 'message_id', 'message_thread_id', 'draft_id', 'offset', 'limit', 'timeout', 'cache_time']);
 const BOOL_FIELDS = new Set(['can_stop', 'disable_notification', 'protect_content', 'show_alert']);
@@ -13,13 +26,13 @@ const JSON_FIELDS = new Set(['entities', 'reply_markup', 'allowed_updates', 'com
 
 export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
+      if (size > max) {
         reject(new ApiErr(413, 'Request Entity Too Large'));
         req.destroy();
         return;
@@ -33,16 +46,26 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** Query string and urlencoded body, decoded: JSON fields parsed, integers and booleans typed. */
 export async function readParams(req: IncomingMessage, query: URLSearchParams): Promise<Params> {
-  const body = await readBody(req);
+  const contentType = req.headers['content-type'] ?? '';
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  const body = await readBody(req, type === 'multipart/form-data' ? MAX_MULTIPART : MAX_BODY);
   const raw = new URLSearchParams(query);
-  if (body.length > 0) {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const out: Params = {};
+  if (body.length > 0 && type === 'multipart/form-data') {
+    // The web Response parses multipart exactly as a server would (boundary, part headers).
+    const form = await new Response(body, { headers: { 'content-type': contentType } }).formData().catch((e: unknown) => {
+      throw bad(`can't parse multipart body: ${String(e)}`);
+    });
+    for (const [k, v] of form) {
+      if (typeof v === 'string') raw.set(k, v);
+      else out[k] = { upload: true, fileName: v.name, contentType: v.type, bytes: Buffer.from(await v.arrayBuffer()) } satisfies UploadedFile;
+    }
+  } else if (body.length > 0) {
     if (type !== 'application/x-www-form-urlencoded') {
-      throw bad(`fakeBotApi decodes only urlencoded bodies (what the bot sends), got content-type ${JSON.stringify(type)}`);
+      throw bad(`fakeBotApi decodes urlencoded and multipart bodies (what the bot sends), got content-type ${JSON.stringify(type)}`);
     }
     for (const [k, v] of new URLSearchParams(body.toString('utf8'))) raw.set(k, v);
   }
-  const out: Params = {};
   for (const [k, v] of raw) {
     if (JSON_FIELDS.has(k)) {
       try {

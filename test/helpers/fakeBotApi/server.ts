@@ -15,8 +15,9 @@ import { messageMethods } from './messageMethods.ts';
 import { readParams } from './params.ts';
 import { RATE_LIMITED_METHODS, RateLimiter } from './rateLimiter.ts';
 import { timeoutMessage } from './timeoutMessage.ts';
-import type { FakeBotApi, FakeBotApiOptions, FailSpec, SendCallbackInput, SendDocumentInput, SendTextInput, StopDraftInput } from './types.ts';
+import type { FakeBotApi, FakeBotApiOptions, FailSpec, SendCallbackInput, SendDocumentInput, SendMediaInput, SendTextInput, StopDraftInput } from './types.ts';
 import { UpdateQueue } from './updateQueue.ts';
+import { uploadMethods } from './uploadMethods.ts';
 import { UserUpdates } from './userUpdates.ts';
 
 const DEFAULT_TOKEN = '123456:TEST-TOKEN';
@@ -48,7 +49,7 @@ export class FakeBotApiServer implements FakeBotApi {
     this.chats = new Chats({ id: Number.isInteger(idPart) && idPart > 0 ? idPart : 123456, is_bot: true, first_name: 'Fake Bot', username: 'fake_test_bot' });
     this.users = new UserUpdates(this.chats, this.files, this.queue);
     if (opts.rateLimit !== false) this.rate = new RateLimiter(opts.rateLimit ?? {});
-    const all = { ...botMethods(this.chats), ...messageMethods(this.chats), ...chatMethods(this.chats), ...this.files.handlers(), ...this.queue.handlers() };
+    const all = { ...botMethods(this.chats), ...messageMethods(this.chats), ...chatMethods(this.chats), ...this.files.handlers(), ...this.queue.handlers(), ...uploadMethods(this.chats) };
     for (const [name, fn] of Object.entries(all)) this.handlers.set(name.toLowerCase(), fn);
     this.server = createServer((req, res) => {
       this.onRequest(req, res).catch((err: unknown) => {
@@ -100,6 +101,8 @@ export class FakeBotApiServer implements FakeBotApi {
   sendCallback = (p: SendCallbackInput): Update => this.users.sendCallback(p);
   stopDraft = (p: StopDraftInput): Update => this.users.stopDraft(p);
   pushUpdate = (u: object): Update => this.users.pushUpdate(u);
+  sendMedia = (p: SendMediaInput): Update => this.users.sendMedia(p);
+  storeFile = (content: Buffer, fileName: string) => this.files.store(content, fileName);
   failNext = (method: string, f: FailSpec, times = 1): void => this.failures.failNext(method, f, times);
 
   waitFor<T>(pred: () => T | undefined | null | false, timeoutMs = 2000, label?: string): Promise<T> {

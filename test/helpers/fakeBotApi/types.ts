@@ -55,6 +55,9 @@ export interface StoredMessage {
   editDate?: number;
   /** Previous versions, oldest first (the current one is not included). */
   history: MessageVersion[];
+  /** A sendPhoto or sendDocument: the exact bytes uploaded. */
+  file?: { kind: 'photo' | 'document'; fileName: string; contentType: string; bytes: Buffer };
+  caption?: string;
 }
 
 /** One accepted sendMessageDraft (rejected ones are only in `calls`). */
@@ -107,6 +110,24 @@ export interface SendDocumentInput {
   threadId?: number;
 }
 
+/** A user's photo, voice note, audio, video note or document; `mediaGroupId` makes it part of an album. */
+export interface SendMediaInput {
+  chatId: number;
+  userId: number;
+  kind: 'photo' | 'voice' | 'audio' | 'video_note' | 'document';
+  content: Buffer;
+  fileName?: string;
+  mimeType?: string;
+  caption?: string;
+  mediaGroupId?: string;
+  /** A photo's sizes, smallest first (default: one 800×600 size with `content`). */
+  sizes?: Array<{ width: number; height: number; content: Buffer }>;
+  /** Seconds, for voice, audio and video notes. */
+  duration?: number;
+  chatType?: InjectedChatType;
+  threadId?: number;
+}
+
 export interface SendCallbackInput {
   chatId: number;
   userId: number;
@@ -154,6 +175,9 @@ export interface FakeBotApi {
   sendCallback(p: SendCallbackInput): Update;
   stopDraft(p: StopDraftInput): Update;
   pushUpdate(u: object): Update;
+  sendMedia(p: SendMediaInput): Update;
+  /** Keeps a file for getFile/download without sending it (for hand-made updates). */
+  storeFile(content: Buffer, fileName: string): { file_id: string; file_unique_id: string };
 
   failNext(method: string, f: FailSpec, times?: number): void;
   waitFor<T>(pred: () => T | undefined | null | false, timeoutMs?: number, label?: string): Promise<T>;

@@ -4,7 +4,7 @@ import type { Update } from 'node-telegram-bot-api';
 import { msgKey, nowSec, type Chats } from './chats.ts';
 import type { Files } from './files.ts';
 import { isObj } from './params.ts';
-import type { SendCallbackInput, SendDocumentInput, SendTextInput, StopDraftInput } from './types.ts';
+import type { SendCallbackInput, SendDocumentInput, SendMediaInput, SendTextInput, StopDraftInput } from './types.ts';
 import type { UpdateQueue } from './updateQueue.ts';
 
 export class UserUpdates {
@@ -45,6 +45,30 @@ export class UserUpdates {
       file_size: p.content.length,
     };
     if (p.caption !== undefined) msg.caption = p.caption;
+    return this.message(msg);
+  }
+
+  sendMedia(p: SendMediaInput): Update {
+    const msg = this.chats.baseUserMessage(p);
+    const file = (content: Buffer, name: string) => {
+      const f = this.files.store(content, name);
+      return { file_id: f.file_id, file_unique_id: f.file_unique_id, file_size: content.length };
+    };
+    const ext = { photo: '.jpg', voice: '.ogg', audio: '.mp3', video_note: '.mp4', document: '' }[p.kind];
+    const name = p.fileName ?? `file${ext}`;
+    if (p.kind === 'photo') {
+      const sizes = p.sizes ?? [{ width: 800, height: 600, content: p.content }];
+      msg.photo = sizes.map((s) => ({ ...file(s.content, name), width: s.width, height: s.height }));
+    } else if (p.kind === 'document') {
+      msg.document = { ...file(p.content, name), file_name: name, mime_type: p.mimeType ?? 'application/octet-stream' };
+    } else if (p.kind === 'video_note') {
+      msg.video_note = { ...file(p.content, name), length: 240, duration: p.duration ?? 3 };
+    } else {
+      const mime = p.mimeType ?? (p.kind === 'voice' ? 'audio/ogg' : 'audio/mpeg');
+      msg[p.kind] = { ...file(p.content, name), duration: p.duration ?? 3, mime_type: mime, ...(p.kind === 'audio' ? { file_name: name } : {}) };
+    }
+    if (p.caption !== undefined) msg.caption = p.caption;
+    if (p.mediaGroupId !== undefined) msg.media_group_id = p.mediaGroupId;
     return this.message(msg);
   }
 
