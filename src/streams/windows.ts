@@ -21,6 +21,9 @@ export const initialWindowState = (): WindowState => ({ lifecycle: false, seq: 0
 const TURN_LINES = new Set(['assistant', 'user', 'stream_event', 'result', 'control_request']);
 const TURN_SYSTEM = new Set(['init', 'api_retry', 'status', 'thinking_tokens', 'compact_boundary', 'permission_denied']);
 
+// Without lifecycle lines nothing marks where turns begin: every line goes to the waiting user turn.
+const between = (s: WindowState): WindowOwner | undefined => s.open ?? (s.lifecycle || s.pendingCause ? undefined : { kind: 'user' });
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** One step: the tag of `line` and the state after it. Pure. */
@@ -28,10 +31,10 @@ export function windowStep(s: WindowState, line: string, workspace = ''): [Windo
   let raw: Record<string, unknown>;
   try {
     const v: unknown = JSON.parse(line);
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return [s, { owner: s.open }];
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return [s, { owner: between(s) }];
     raw = v as Record<string, unknown>;
   } catch {
-    return [s, { owner: s.open }];
+    return [s, { owner: between(s) }];
   }
   const type = str(raw.type);
   const subtype = str(raw.subtype);
@@ -65,9 +68,9 @@ export function windowStep(s: WindowState, line: string, workspace = ''): [Windo
 
   const opensTurn = TURN_LINES.has(type ?? '') || (type === 'system' && TURN_SYSTEM.has(subtype ?? ''));
   let st = s;
-  let owner = s.open;
+  let owner = between(s);
   let opens = false;
-  if (!owner && opensTurn) {
+  if (!s.open && opensTurn) {
     opens = true;
     if (s.lifecycle || s.pendingCause) [st, owner] = newAuto(s, s.pendingCause ?? { kind: 'unknown' });
     else owner = { kind: 'user' };
