@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const claude = new ClaudeDriver({ bin: config.claudeBin, env: process.env, idleMs: config.idleMs, maxLive: config.maxLiveSessions, tagPrefix, log, rssOf: treeRss });
 
   // The loops: the app's sinks feed drivers whose output comes back as its sources.
-  const state = new BehaviorSubject(initialState(chats, store.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered));
+  const state = new BehaviorSubject(initialState(chats, store.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered, store.loadWork()));
   const files = new Subject<FileResult>();
   const stored = new Subject<StoreResult>();
   const outcomes = new Subject<Outcome>();

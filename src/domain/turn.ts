@@ -24,6 +24,8 @@ export interface Turn {
   origin: TurnOrigin;
   /** The workspace's queue generation when accepted; /stop all bumps it and drops older turns. */
   generation: number;
+  /** First line of its answer, for turns nobody typed (a schedule the bot re-created after a restart). */
+  header?: string;
 }
 
 export const chatKeyOf = (c: ChatRef): string => (c.threadId ? `${c.chatId}_${c.threadId}` : `${c.chatId}`);

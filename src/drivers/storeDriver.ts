@@ -2,6 +2,7 @@
 // each workspace's conversation file, and the Telegram update offset; loads them at start-up.
 // A failed write never throws: it comes back as a StoreResult, and memory keeps the state.
 import { z } from 'zod';
+import type { SavedWork } from '../domain/claudeWork.ts';
 import type { StoreResult, StoreWrite } from '../domain/store.ts';
 import type { Turn, TurnOrigin } from '../domain/turn.ts';
 import type { Chats } from '../domain/workspaces.ts';
@@ -58,6 +59,17 @@ export class StoreDriver {
     });
   }
 
+  /** Usage-limit holds and pending crons/wakeups the previous run left (claude-work.json). */
+  loadWork(): SavedWork {
+    const limits: SavedWork['limits'] = {};
+    const schedules: SavedWork['schedules'] = {};
+    for (const [ws, e] of Object.entries(this.state.work.value)) {
+      if (e.limit) limits[ws] = e.limit;
+      if (e.schedules?.length) schedules[ws] = e.schedules;
+    }
+    return { limits, schedules };
+  }
+
   /** An update arrived from Telegram (before the app takes it in). */
   taking(updateId: number): void {
     this.inflight.add(updateId);
@@ -88,6 +100,8 @@ export class StoreDriver {
         return s.sessions.save(w.dir, { sessionId: w.sessionId });
       case 'persona':
         return s.sessions.save(w.dir, { persona: w.persona });
+      case 'claudeWork':
+        return s.work.set(w.workspace, { limit: w.limit, schedules: w.schedules });
       case 'updateDone': {
         this.inflight.delete(w.updateId);
         return s.offset.set(this.inflight.size ? Math.min(...this.inflight) : (this.lastTaken ?? w.updateId) + 1);

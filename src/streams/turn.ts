@@ -6,6 +6,7 @@ import { Observable, concat, defer, map, merge, mergeMap, of, take, takeWhile, t
 import type { ClaudeCommand, Launch, ProcOut } from '../domain/claude.ts';
 import { isTerminal, type ResultEvent, type SessionEvent } from '../domain/events.ts';
 import { toEvents } from '../domain/toEvents.ts';
+import { taskEvents } from '../domain/taskEvents.ts';
 import type { Turn } from '../domain/turn.ts';
 import { parseCliLine } from '../protocol/cliLine.ts';
 import { userMessageLine } from '../protocol/stdin.ts';
@@ -97,7 +98,8 @@ function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crash
         return sub.complete();
       }
       if (!mine(tag, uuid)) return;
-      for (const ev of toEvents(parseCliLine(out.line))) {
+      const cli = parseCliLine(out.line);
+      for (const ev of taskEvents(cli) ?? toEvents(cli)) {
         if (ev.kind === 'started' && ev.sessionId) sub.next({ kind: 'conversation', sessionId: ev.sessionId });
         if (ev.kind === 'result') {
           if (ev.isError && STALE.test(ev.text) && !flags.stopRequested) {
