@@ -1,6 +1,6 @@
 // The queued turns of every workspace → effects: each turn runs over its workspace's process
 // output (streams/turn.ts), its events update the state, render into the chat, and raise prompts.
-import { concat, connect, filter, from, map, merge, mergeMap, of, take, type Observable } from 'rxjs';
+import { concat, connect, defer, filter, from, map, merge, mergeMap, of, share, take, type Observable } from 'rxjs';
 import type { ClaudeOutput, ProcOut } from '../domain/claude.ts';
 import type { SessionEvent } from '../domain/events.ts';
 import type { Turn } from '../domain/turn.ts';
@@ -8,6 +8,11 @@ import { SHUTDOWN_FAILURE } from '../streams/respawn.ts';
 import { perWorkspace$ } from '../streams/queue.ts';
 import { renderTurn$ } from '../streams/renderTurn.ts';
 import { turn$, type TurnOut } from '../streams/turn.ts';
+import { tagWindows } from '../streams/windows.ts';
+import { holdFor, holdNotice, isUsageLimit, type LimitHold } from '../domain/usageLimit.ts';
+import { waitFree$ } from './waitFree.ts';
+import { monitorEffects, restoredSchedules, scheduleDone } from './monitor.ts';
+import { unpromptedEffects } from './unprompted.ts';
 import { dirOf, nowIso, personaOf, type AppConfig } from './config.ts';
 import { claude, reduce, store, telegram, type Effect } from './effects.ts';
 import { permissionEffects, stallEffects } from './prompts.ts';
@@ -25,13 +30,46 @@ export interface TurnsContext {
 const REFUSED: SessionEvent = { kind: 'failure', reason: 'refused', message: 'Too many messages are waiting for this session; this one was not queued. Wait for the answers, or /stop, then send it again.' };
 const CANCELLED: SessionEvent = { kind: 'failure', reason: 'cancelled', message: 'Dropped from the queue by /stop.' };
 
-export function turnsEffects(turns$: Observable<{ item: Turn; refused?: boolean }>, x: TurnsContext): Observable<Effect> {
-  return perWorkspace$(turns$, (t) => runTurn(t, x), (t) => shown(t, of(REFUSED), x));
+export function turnsEffects(turns$: Observable<{ item: Turn; refused?: boolean }>, x0: TurnsContext): Observable<Effect> {
+  return defer(() => {
+    // One continuous, window-tagged stream per workspace's process, for user turns and Claude's own.
+    const x = { ...x0, claude$: x0.claude$.pipe(tagWindows(), share()) };
+    const restored = restoredSchedules(x);
+    const again$ = restored.turns$.pipe(share());
+    const queued$ = merge(turns$, again$.pipe(map((item) => ({ item }))));
+    return merge(
+      monitorEffects(x),
+      unpromptedEffects({ ...x, shown: (t, ev$) => shown(t, ev$, x) }),
+      restored.effects$,
+      again$.pipe(map((t) => reduce(withRuntime(t.workspace, (r) => ({ ...r, pending: r.pending + 1 }))))),
+      perWorkspace$(queued$, (t) => runTurn(t, x), (t) => shown(t, of(REFUSED), x)),
+    );
+  });
 }
 
-function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
+function runTurn(turn: Turn, x: TurnsContext, afterLimit = false): Observable<Effect> {
+  // Behind a turn Claude started by itself, or a usage-limit hold, the message waits (and says so).
+  return concat(waitFree$(turn, x, afterLimit), defer(() => startTurn(turn, x)));
+}
+
+function startTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
   const { cfg } = x;
   const ws = turn.workspace;
+  let hold: LimitHold | undefined;
+  let rejected: number | null = null;
+  // A usage-limit result does not answer the message: it holds the queue and runs again at the reset.
+  const limitChecked = (e: SessionEvent): SessionEvent => {
+    if (e.kind === 'rate_limit' && e.status === 'rejected') rejected = e.resetsAt ?? 0;
+    if (e.kind !== 'result' || !e.isError || e.stopped || !isUsageLimit(e.text, undefined, rejected !== null)) return e;
+    const now = cfg.scheduler.now();
+    hold = holdFor(e.text, now, rejected || undefined);
+    return { kind: 'failure', reason: 'limit', message: holdNotice(hold, now) };
+  };
+  const afterward = (): Observable<Effect> => {
+    if (!hold) return finished(turn, of(), x);
+    const h = hold;
+    return concat(of(reduce(withRuntime(ws, (r) => ({ ...r, limit: h, running: r.running === turn.id ? undefined : r.running }))), store({ kind: 'claudeWork', workspace: ws, limit: h })), runTurn(turn, x, true));
+  };
   return x.state$.pipe(take(1), mergeMap((s) => {
     const r = runtimeOf(s, ws);
     if (turn.generation < r.generation) return finished(turn, shown(turn, from<SessionEvent[]>([{ kind: 'running' }, CANCELLED]), x), x);
@@ -59,7 +97,7 @@ function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
       connect((out$) => {
         const events$ = out$.pipe(
           filter((o): o is Extract<TurnOut, { kind: 'event' }> => o.kind === 'event'),
-          map((o) => o.event),
+          map((o) => limitChecked(o.event)),
         );
         const commands$ = out$.pipe(
           mergeMap((o): Effect[] => {
@@ -73,7 +111,7 @@ function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
         return merge(commands$, shown(turn, events$, x));
       }),
     );
-    return finished(turn, out$, x);
+    return concat(out$, defer(afterward));
   }));
 }
 
@@ -83,7 +121,7 @@ function shown(turn: Turn, events$: Observable<SessionEvent>, x: TurnsContext): 
   const o = turn.origin;
   const draftKey = `${o.chat.chatId}:${o.draftId}`;
   return events$.pipe(connect((ev$) => {
-    const ctx = { reqId: turn.id, chat: o.chat, privateChat: o.privateChat, replyTo: o.replyTo, draftId: o.draftId };
+    const ctx = { reqId: turn.id, chat: o.chat, privateChat: o.privateChat, replyTo: o.replyTo, draftId: o.draftId, header: turn.header };
     const rendered$ = renderTurn$(ev$, ctx, { scheduler: cfg.scheduler, costOf: (t) => (t.kind === 'result' ? (t.turnCostUsd ?? t.costUsd) : undefined) }).pipe(map(telegram));
     const reduced$ = ev$.pipe(mergeMap((e) => stateEffects(turn, e, cfg.scheduler.now())));
     return concat(
@@ -118,7 +156,7 @@ function finished(turn: Turn, effects$: Observable<Effect>, x: TurnsContext): Ob
     mergeMap((s): Effect[] => {
       const now = x.cfg.scheduler.now();
       const free = reduce(withRuntime(ws, (r) => ({ ...r, pending: Math.max(0, r.pending - 1), running: r.running === turn.id ? undefined : r.running, restartPending: false, lastActivity: now })));
-      return runtimeOf(s, ws).restartPending ? [free, claude({ kind: 'kill', workspace: ws })] : [free];
+      return [...(runtimeOf(s, ws).restartPending ? [free, claude({ kind: 'kill', workspace: ws })] : [free]), ...scheduleDone(turn, s)];
     }),
   );
   return concat(effects$, end$);

@@ -1,9 +1,14 @@
 // Background task lines (system/task_started, task_updated, task_notification) → progress lines of
-// the turn they belong to, shown like tool lines: ⏳ while running, ✅/❌ when done. Pure.
+// the turn they belong to, shown like tool lines: ⏳ while running, ✅/❌ when done; and
+// rate_limit_event lines as data. Pure.
 import type { CliLine } from '../protocol/cliLine.ts';
 import type { SessionEvent } from './events.ts';
 
 export function taskEvents(cli: CliLine): SessionEvent[] | undefined {
+  if (cli.kind === 'unknown' && cli.type === 'rate_limit_event') {
+    const info = (cli.raw.rate_limit_info ?? {}) as { status?: unknown; resetsAt?: unknown };
+    return [{ kind: 'rate_limit', status: String(info.status ?? 'unknown'), ...(typeof info.resetsAt === 'number' ? { resetsAt: info.resetsAt } : {}) }];
+  }
   if (cli.kind !== 'system') return undefined;
   const l = cli.line as Record<string, unknown>;
   const id = `task:${String(l.task_id ?? '?')}`;

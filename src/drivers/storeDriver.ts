@@ -101,7 +101,7 @@ export class StoreDriver {
       case 'persona':
         return s.sessions.save(w.dir, { persona: w.persona });
       case 'claudeWork':
-        return s.work.set(w.workspace, { limit: w.limit, schedules: w.schedules });
+        return s.work.set(w.workspace, { ...('limit' in w ? { limit: w.limit } : {}), ...('schedules' in w ? { schedules: w.schedules } : {}) });
       case 'updateDone': {
         this.inflight.delete(w.updateId);
         return s.offset.set(this.inflight.size ? Math.min(...this.inflight) : (this.lastTaken ?? w.updateId) + 1);

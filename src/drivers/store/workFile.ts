@@ -35,9 +35,10 @@ export class WorkFile {
     return this.file.value;
   }
 
-  /** Sets one workspace's part (fields left undefined are cleared; an empty entry is removed). */
-  set(workspace: string, e: WorkEntry): WriteResult {
+  /** Replaces the fields present in `patch` (undefined clears one); an empty entry is removed. */
+  set(workspace: string, patch: WorkEntry): WriteResult {
     const next = { ...this.file.value };
+    const e = { ...next[workspace], ...patch };
     const clean: WorkEntry = { ...(e.limit ? { limit: e.limit } : {}), ...(e.schedules?.length ? { schedules: e.schedules } : {}) };
     if (Object.keys(clean).length) next[workspace] = clean;
     else delete next[workspace];
