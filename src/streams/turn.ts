@@ -97,7 +97,7 @@ function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crash
         sub.next(event({ kind: 'failure', reason: 'crash', message: 'Claude Code dropped this message without answering it. Send it again.' }));
         return sub.complete();
       }
-      if (!mine(tag, uuid)) return;
+      if (!mine(tag, uuid) || tag.lifecycle) return;
       const cli = parseCliLine(out.line);
       for (const ev of taskEvents(cli) ?? toEvents(cli)) {
         if (ev.kind === 'started' && ev.sessionId) sub.next({ kind: 'conversation', sessionId: ev.sessionId });
