@@ -47,12 +47,12 @@ export function turnsEffects(turns$: Observable<{ item: Turn; refused?: boolean 
   });
 }
 
-function runTurn(turn: Turn, x: TurnsContext, afterLimit = false): Observable<Effect> {
+function runTurn(turn: Turn, x: TurnsContext, round = 0): Observable<Effect> {
   // Behind a turn Claude started by itself, or a usage-limit hold, the message waits (and says so).
-  return concat(waitFree$(turn, x, afterLimit), defer(() => startTurn(turn, x)));
+  return concat(waitFree$(turn, x, round > 0), defer(() => startTurn(turn, x, round)));
 }
 
-function startTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
+function startTurn(turn: Turn, x: TurnsContext, round: number): Observable<Effect> {
   const { cfg } = x;
   const ws = turn.workspace;
   let hold: LimitHold | undefined;
@@ -68,7 +68,7 @@ function startTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
   const afterward = (): Observable<Effect> => {
     if (!hold) return finished(turn, of(), x);
     const h = hold;
-    return concat(of(reduce(withRuntime(ws, (r) => ({ ...r, limit: h, running: r.running === turn.id ? undefined : r.running }))), store({ kind: 'claudeWork', workspace: ws, limit: h })), runTurn(turn, x, true));
+    return concat(of(reduce(withRuntime(ws, (r) => ({ ...r, limit: h, running: r.running === turn.id ? undefined : r.running }))), store({ kind: 'claudeWork', workspace: ws, limit: h })), runTurn(turn, x, round + 1));
   };
   return x.state$.pipe(take(1), mergeMap((s) => {
     const r = runtimeOf(s, ws);
@@ -90,6 +90,7 @@ function startTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
         ),
         stop$: x.stops$.pipe(filter((w) => w === ws)),
         drain$: x.drain$,
+        round,
       },
       cfg,
     ).pipe(

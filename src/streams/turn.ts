@@ -29,6 +29,8 @@ export interface TurnIO {
   stop$: Observable<unknown>;
   /** The bot is shutting down: end at once, the message stays journaled. */
   drain$: Observable<unknown>;
+  /** The n-th time this message is run (after a usage-limit hold): a fresh uuid, the CLI ignores a repeated one. */
+  round?: number;
 }
 
 export interface TurnOptions {
@@ -75,7 +77,7 @@ function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crash
     let context: { launch: Launch; lastCostUsd?: number } | undefined;
     io.context$.pipe(take(1)).subscribe((c) => (context = c));
     // This attempt's message uuid: only the window the CLI opens for it belongs to this turn.
-    const uuid = messageUuid(turn.id, ++flags.attempts);
+    const uuid = messageUuid(io.round ? `${turn.id}@${io.round}` : turn.id, ++flags.attempts);
     let local = initialWindowState();
     const tagOf = (line: string, given?: WindowTag): WindowTag => {
       if (given) return given;
