@@ -2,7 +2,7 @@
 // tasks, crons and wakeups. A process with pending work is held (never reaped when idle nor evicted
 // by the cap); /status lists the work; schedules are persisted so a restart re-creates them or says
 // precisely which were dropped; a wakeup that never fires is reported.
-import { EMPTY, filter, from, groupBy, map, merge, mergeMap, of, scan, take, timer, withLatestFrom, type Observable } from 'rxjs';
+import { EMPTY, filter, from, groupBy, map, merge, mergeMap, of, scan, subscribeOn, take, timer, withLatestFrom, type Observable } from 'rxjs';
 import type { ClaudeOutput } from '../domain/claude.ts';
 import { describeSchedule, hasWork, NO_WORK, workStep, type ClaudeWork, type Schedule } from '../domain/claudeWork.ts';
 import type { Turn } from '../domain/turn.ts';
@@ -93,7 +93,8 @@ function droppedWakeup$(ws: string, w: Schedule, x: MonitorContext): Observable<
  * cron cannot be (the bot does not evaluate cron expressions), so the chat is told it was dropped.
  */
 export function restoredSchedules(x: MonitorContext): { turns$: Observable<Turn>; effects$: Observable<Effect> } {
-  const saved$ = x.state$.pipe(take(1), mergeMap((s) => from(Object.entries(s.savedSchedules ?? {}))));
+  // Scheduled, like the recovered-message notices: every sink is subscribed before these go out.
+  const saved$ = x.state$.pipe(take(1), subscribeOn(x.cfg.scheduler), mergeMap((s) => from(Object.entries(s.savedSchedules ?? {}))));
   const turns$ = saved$.pipe(
     mergeMap(([ws, list]) => from(list.filter((sc) => !sc.recurring && sc.at !== undefined)).pipe(map((sc) => ({ ws, sc })))),
     mergeMap(({ ws, sc }) =>
@@ -110,7 +111,7 @@ export function restoredSchedules(x: MonitorContext): { turns$: Observable<Turn>
     mergeMap(([ws, list]): Effect[] => {
       const dropped = list.filter((sc) => sc.recurring || sc.at === undefined);
       const kept = list.filter((sc) => !dropped.includes(sc));
-      const out: Effect[] = [store({ kind: 'claudeWork', workspace: ws, schedules: kept })];
+      const out: Effect[] = [reduce((st) => ({ ...st, savedSchedules: { ...st.savedSchedules, [ws]: kept } })), store({ kind: 'claudeWork', workspace: ws, schedules: kept })];
       if (kept.length) out.push(notice(ws, `restored:${ws}`, `♻️ The bot restarted. It re-created ${kept.length} scheduled job${kept.length === 1 ? '' : 's'} Claude had set up, and runs ${kept.length === 1 ? 'it' : 'them'} on time:\n${kept.map((sc) => `• ${describeSchedule(sc)}`).join('\n')}`));
       if (dropped.length) out.push(notice(ws, `unrestored:${ws}`, `⚠️ The bot restarted, and Claude Code forgets scheduled jobs when it stops. These could not be re-created and were dropped:\n${dropped.map((sc) => `• ${describeSchedule(sc)}`).join('\n')}\nAsk Claude to set them up again if you still want them.`));
       return out;

@@ -1,6 +1,6 @@
 // The queued turns of every workspace → effects: each turn runs over its workspace's process
 // output (streams/turn.ts), its events update the state, render into the chat, and raise prompts.
-import { concat, connect, defer, filter, from, map, merge, mergeMap, of, share, take, type Observable } from 'rxjs';
+import { concat, connect, defer, filter, from, last, map, merge, mergeMap, of, share, take, takeUntil, type Observable } from 'rxjs';
 import type { ClaudeOutput, ProcOut } from '../domain/claude.ts';
 import type { SessionEvent } from '../domain/events.ts';
 import type { Turn } from '../domain/turn.ts';
@@ -35,14 +35,17 @@ export function turnsEffects(turns$: Observable<{ item: Turn; refused?: boolean 
     // One continuous, window-tagged stream per workspace's process, for user turns and Claude's own.
     const x = { ...x0, claude$: x0.claude$.pipe(tagWindows(), share()) };
     const restored = restoredSchedules(x);
-    const again$ = restored.turns$.pipe(share());
-    const queued$ = merge(turns$, again$.pipe(map((item) => ({ item }))));
+    const incoming$ = turns$.pipe(share());
+    // At shutdown (no more messages) the re-created schedules stay on disk for the next run.
+    const again$ = restored.turns$.pipe(takeUntil(incoming$.pipe(last(null, null))), share());
+    const queued$ = merge(incoming$, again$.pipe(map((item) => ({ item }))));
+    const queue$ = perWorkspace$(queued$, (t) => runTurn(t, x), (t) => shown(t, of(REFUSED), x)).pipe(share());
+    // Claude's own turns and work are followed while the bot takes messages; they end with the queue.
+    const queueDone$ = queue$.pipe(last(null, null));
     return merge(
-      monitorEffects(x),
-      unpromptedEffects({ ...x, shown: (t, ev$) => shown(t, ev$, x) }),
-      restored.effects$,
+      merge(monitorEffects(x), unpromptedEffects({ ...x, shown: (t, ev$) => shown(t, ev$, x) }), restored.effects$).pipe(takeUntil(queueDone$)),
       again$.pipe(map((t) => reduce(withRuntime(t.workspace, (r) => ({ ...r, pending: r.pending + 1 }))))),
-      perWorkspace$(queued$, (t) => runTurn(t, x), (t) => shown(t, of(REFUSED), x)),
+      queue$,
     );
   });
 }

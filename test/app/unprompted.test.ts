@@ -3,7 +3,7 @@
 // a usage limit holds the queue and resumes by itself at the reset time; /stop all cancels the hold;
 // an unreadable reset time means hourly retries.
 import { expect } from 'chai';
-import { filter, type Observable } from 'rxjs';
+import { filter, NEVER, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { Update } from 'node-telegram-bot-api';
 import type { OutOp } from '../../src/domain/telegram.ts';
@@ -117,6 +117,50 @@ describe('Claude working between turns (virtual time)', () => {
       expect(seen[0]).to.match(/I could not read when it resets, so this session retries every hour, next at 01:00 UTC/);
       // The hold started with the error result at frame 5: the retry is an hour after it.
       expect(seen.slice(1)).to.deep.equal([`${HOUR + 5} 10 ▶️ Retrying after the usage limit (hourly retry): answering your message now.`, `${HOUR + 10} 10 re:limited`]);
+    });
+  });
+});
+
+describe('after a restart (virtual time)', () => {
+  let ts: TestScheduler;
+  beforeEach(() => {
+    ts = testScheduler();
+  });
+  const HOUR = 3_600_000;
+
+  it('re-creates a pending wakeup and one-shot cron (run on time, marked), and names the recurring cron it dropped', () => {
+    ts.run(() => {
+      const cli = scriptedCli(ts);
+      const schedules = [
+        { kind: 'wakeup' as const, id: 'toolu_1', prompt: 'check the build', recurring: false, at: 1000 },
+        { kind: 'cron' as const, id: 'c1', prompt: 'daily report', cron: '0 9 * * *', recurring: true, human: 'Every day at 9:00' },
+      ];
+      const loop = appLoop(ts, { updates$: NEVER, spawn: cli.spawn, saved: { limits: {}, schedules: { '5/default': schedules } } });
+      const seen = collect(ts, loop.ops$, 5000);
+      ts.flush();
+      expect(seen[0]).to.match(/^0 - ♻️ The bot restarted\. It re-created 1 scheduled job .*\n?/);
+      expect(seen[1]).to.match(/^0 - ⚠️ The bot restarted, and Claude Code forgets scheduled jobs when it stops\. These could not be re-created and were dropped:/);
+      expect(seen.slice(2)).to.deep.equal(['1005 - ⏰ Scheduled (re-created by the bot after a restart): wakeup at 1970-01-01 00:00 UTC: "check the build".']);
+      expect(cli.written.map((w) => `${w.at} ${w.text}`)).to.deep.equal(['1000 check the build']);
+      // On disk: first only the re-created one is kept, then nothing once it ran.
+      const disk = loop.writes.filter((w) => w.kind === 'claudeWork').map((w) => ('schedules' in w ? (w.schedules ?? []).map((sc) => sc.id).join(',') : 'limit'));
+      expect(disk).to.deep.equal(['toolu_1', '']);
+    });
+  });
+
+  it('a hold pending at the restart: the recovered message waits for the reset time, then is answered', () => {
+    ts.run(() => {
+      const cli = scriptedCli(ts);
+      const turn = { id: '5:10', workspace: '5/default', prompt: 'limited before the restart', origin: { chat: { chatId: 5 }, privateChat: true, replyTo: 10, draftId: 3, userId: 5 }, generation: 0 };
+      const loop = appLoop(ts, { updates$: NEVER, spawn: cli.spawn, recovered: [turn], saved: { limits: { '5/default': { until: HOUR, text: "You've hit your limit · resets 1am (UTC)", hourly: false } }, schedules: {} } });
+      const seen = collect(ts, loop.ops$, 2 * HOUR);
+      ts.flush();
+      expect(seen.filter((l) => !l.includes('♻️'))).to.deep.equal([
+        `0 10 ⏸ Claude's usage limit is reached: "You've hit your limit · resets 1am (UTC)". This session's queue is on hold until 01:00 UTC (in 60 min); your message stays queued and is answered then, automatically. /stop all cancels.`,
+        `${HOUR} 10 ▶️ The usage limit has reset: answering your message now.`,
+        `${HOUR + 5} 10 re:limited before the restart`,
+      ]);
+      expect(cli.written.map((w) => w.at)).to.deep.equal([HOUR]);
     });
   });
 });

@@ -50,7 +50,7 @@ describe('Claude working between turns (e2e)', function () {
     expect(h.tg.chatLog(c).some((m) => /queued and answered right after it/.test(m.text ?? '')), 'the wait is visible').to.equal(true);
   });
 
-  it.skip('a ScheduleWakeup fires and its turn reaches the chat, though the idle reaper is shorter than the wait', async () => {
+  it('a ScheduleWakeup fires and its turn reaches the chat, though the idle reaper is shorter than the wait', async () => {
     const c = ++chat;
     say(c, 'check back later [[wakeup: 5 WAKEUP-FIRED-MARKER]]');
     await h.waitForMessage(c, /TOOL RESULT: Next wakeup scheduled/);
@@ -58,6 +58,17 @@ describe('Claude working between turns (e2e)', function () {
     await h.waitForMessage(c, /Scheduled \(keeps the process alive\): wakeup/);
     const fired = await h.waitForMessage(c, /MOCK REPLY to: WAKEUP-FIRED-MARKER/, 150_000);
     expect(fired.text).to.match(/^⏰ Scheduled/);
+  });
+
+  it('a wakeup pending at a restart is re-created by the bot and runs on time, marked as such', async () => {
+    const c = ++chat;
+    say(c, 'later [[wakeup: 5 AFTER-RESTART-MARKER]]');
+    await h.waitForMessage(c, /TOOL RESULT: Next wakeup scheduled/);
+    expect(await h.stop('SIGTERM')).to.equal(0);
+    await h.start();
+    await h.waitForMessage(c, /re-created 1 scheduled job Claude had set up/);
+    const fired = await h.waitForMessage(c, /MOCK REPLY to: AFTER-RESTART-MARKER/, 150_000);
+    expect(fired.text).to.match(/^⏰ Scheduled \(re-created by the bot after a restart\): wakeup at/);
   });
 
   it('a usage limit holds the queue, says when it resumes, and answers the message by itself at the reset time', async () => {
