@@ -1,7 +1,9 @@
 // One turn over a workspace's process output, pure: it asks the Claude driver for a process and
 // writes the user's message (commands out), then turns the lines it gets back into events until
 // that turn's result. Exactly one completion: a result, or a failure event. A process that ends
-// without a result is an error the respawn operator retries; see respawn.ts.
+// without a result is an error the respawn operator retries; see respawn.ts. The message carries a
+// uuid and the turn takes only the lines of its own window (streams/windows.ts): the CLI's own
+// turns (a finished background task, a wakeup) in the same output are not this turn's.
 import { Observable, concat, defer, map, merge, mergeMap, of, take, takeWhile, timer, type SchedulerLike } from 'rxjs';
 import type { ClaudeCommand, Launch, ProcOut } from '../domain/claude.ts';
 import { isTerminal, type ResultEvent, type SessionEvent } from '../domain/events.ts';
