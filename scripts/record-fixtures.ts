@@ -219,7 +219,55 @@ const scenarios: Scenario[] = [
     },
   },
   ...slashScenarios,
+  {
+    // A background Bash task ends after the turn; the CLI starts a turn of its own (origin
+    // task-notification); a user message written during it is queued and runs after it.
+    name: 'background-task',
+    async run({ spawn, notes }) {
+      const s = await spawn(['--allowedTools', 'Bash']);
+      s.send(userWithUuid('[[bgbash: sleep 3; echo BG-DONE]]', '11111111-1111-4111-8111-111111111111'));
+      await s.waitForResult(1, TURN_TIMEOUT);
+      const n = await s.waitFor((m) => m.type === 'system' && m.subtype === 'task_notification', { timeoutMs: 30_000 });
+      await s.waitFor((m) => m.type === 'assistant', { timeoutMs: 30_000, from: s.messages.indexOf(n) });
+      s.send(userWithUuid('typed during the notification turn', '22222222-2222-4222-8222-222222222222'));
+      await s.waitForResult(3, TURN_TIMEOUT);
+      await s.close();
+      notes.push(`results: ${s.messages.filter(isResult).map((r) => JSON.stringify({ origin: r.origin, user_message_uuid: r.user_message_uuid })).join(', ')}`);
+      return s;
+    },
+  },
+  {
+    // ScheduleWakeup fires by itself (the CLI clamps the delay to 60 s and fires on a minute boundary).
+    name: 'wakeup',
+    async run({ spawn, notes }) {
+      const s = await spawn();
+      s.send(userWithUuid('[[wakeup: 5 WAKEUP-FIRED-MARKER]]', '33333333-3333-4333-8333-333333333333'));
+      await s.waitForResult(1, TURN_TIMEOUT);
+      await s.waitForResult(2, 150_000);
+      await new Promise((r) => setTimeout(r, 500));
+      await s.close();
+      notes.push(`lifecycle: ${s.messages.filter((m) => m.type === 'command_lifecycle').map((m) => `${String(m.state)}${m.wakeup_source ? `(${String(m.wakeup_source)})` : ''}`).join(', ')}`);
+      return s;
+    },
+  },
+  {
+    // A usage-limit 429 (gateway headers, no retry) with API-key auth.
+    name: 'usage-limit',
+    async run({ spawn, notes }) {
+      const s = await spawn();
+      s.send(userWithUuid('[[limit: 3600]] over the limit', '44444444-4444-4444-8444-444444444444'));
+      const r = await s.waitForResult(1, TURN_TIMEOUT);
+      await new Promise((res) => setTimeout(res, 500));
+      await s.close();
+      notes.push(`result: ${JSON.stringify(r.result)} api_error_status ${String(r.api_error_status)}; rate_limit_event lines: ${s.messages.filter((m) => m.type === 'rate_limit_event').length}`);
+      return s;
+    },
+  },
 ];
+
+function userWithUuid(text: string, uuid: string) {
+  return { type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: '', uuid };
+}
 
 function summarize(s: CliSession): string {
   const seq: string[] = [];

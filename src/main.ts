@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   const claude = new ClaudeDriver({ bin: config.claudeBin, env: process.env, idleMs: config.idleMs, maxLive: config.maxLiveSessions, tagPrefix, log, rssOf: treeRss });
 
   // The loops: the app's sinks feed drivers whose output comes back as its sources.
-  const state = new BehaviorSubject(initialState(chats, saved.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered));
+  const state = new BehaviorSubject(initialState(chats, saved.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered, saved.loadWork()));
   const store = new StoreClient(sessionsDir, log, (err) => {
     log(`fatal: ${err.message}`);
     void finish(1);

@@ -21,6 +21,7 @@ import type { WorkdirResult } from '../domain/workdir.ts';
 import type { IoResult } from '../domain/io.ts';
 import type { Outcome } from '../domain/telegram.ts';
 import { getEffects } from './get.ts';
+import { workLines } from './workStatus.ts';
 
 export interface CommandContext {
   cfg: AppConfig;
@@ -110,8 +111,11 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
       const queued = Math.max(0, r.pending - (r.running ? 1 : 0));
       const effects: Effect[] = [];
       if (cmd.clear) effects.push(reduce(withRuntime(active, (rt) => ({ ...rt, generation: rt.generation + 1 }))));
-      if (r.running) effects.push({ to: 'stop', workspace: active });
-      const parts = [r.running ? 'Stopping the running turn.' : 'Nothing is running.'];
+      // /stop all also lifts a usage-limit hold (the queued messages it held are dropped with the queue).
+      if (cmd.clear && r.limit) effects.push(reduce(withRuntime(active, (rt) => ({ ...rt, limit: undefined }))), store({ kind: 'claudeWork', workspace: active, limit: undefined }));
+      if (r.running || r.unprompted) effects.push({ to: 'stop', workspace: active });
+      const parts = [r.running || r.unprompted ? 'Stopping the running turn.' : 'Nothing is running.'];
+      if (cmd.clear && r.limit) parts.push('The usage-limit hold is cancelled.');
       if (cmd.clear) parts.push(queued ? `Dropped ${queued} queued message${queued === 1 ? '' : 's'}.` : 'The queue was empty.');
       else if (queued) parts.push(`${queued} queued message${queued === 1 ? ' is' : 's are'} kept and will run next (/stop all drops them).`);
       return of(...effects, say(parts.join(' ')));
@@ -150,6 +154,7 @@ function statusText(x: CommandContext, workspace: string, name: string, persona:
     ...handoffLines(cfg, workspace, c.sessions[name], r.sessionId),
     last ? `Last turn: ${(last.durationMs / 1000).toFixed(1)} s, ${last.turns} turns, $${(last.turnCostUsd ?? last.costUsd).toFixed(4)}${last.isError ? ' (error)' : ''}` : 'Last turn: none yet',
     `Live processes: ${live.length}${cfg.maxLive ? ` of ${cfg.maxLive}` : ''}`,
+    ...workLines(r, now),
   ];
   for (const p of live) {
     const busy = p.held || runtimeOf(s, p.workspace).running;

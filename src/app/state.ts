@@ -1,7 +1,9 @@
 // The app's state, one value folded from reducers (the @cycle/state idea): persisted workspaces,
 // each workspace's runtime, open prompts and their button tokens. Handlers read a snapshot and
 // return reducers; nothing here is mutated in place.
+import type { ClaudeWork, SavedWork, Schedule } from '../domain/claudeWork.ts';
 import type { ResultEvent } from '../domain/events.ts';
+import type { LimitHold } from '../domain/usageLimit.ts';
 import type { ChatRef } from '../domain/telegram.ts';
 import { splitWorkspaceKey, type Turn } from '../domain/turn.ts';
 import type { Chats, ChatWorkspaces } from '../domain/workspaces.ts';
@@ -23,6 +25,12 @@ export interface Runtime {
   restartPending?: boolean;
   /** Models the CLI offers (its `initialize` answer), for /model's buttons. */
   models?: { value: string; label: string }[];
+  /** Id of the turn Claude Code started by itself, while it runs (user turns wait behind it). */
+  unprompted?: string;
+  /** Claude's own pending work in the live process: background tasks, crons, wakeups. */
+  work?: ClaudeWork;
+  /** A usage limit holds this workspace's queue until then. */
+  limit?: LimitHold;
 }
 
 export interface PendingPermission {
@@ -62,11 +70,15 @@ export interface AppState {
   draining: boolean;
   /** Voice transcripts waiting for Send or Cancel, by button token (VOICE_CONFIRM=1). */
   voices: Record<string, PendingVoice>;
+  /** Crons and wakeups the previous run's processes had pending (re-created or reported at start). */
+  savedSchedules?: Record<string, Schedule[]>;
 }
 
-export function initialState(chats: Chats, conversations: Record<string, string>, recovered: readonly Turn[]): AppState {
+
+export function initialState(chats: Chats, conversations: Record<string, string>, recovered: readonly Turn[], saved?: SavedWork): AppState {
   const runtime: Record<string, Runtime> = {};
   for (const [workspace, sessionId] of Object.entries(conversations)) runtime[workspace] = { ...EMPTY_RUNTIME, sessionId };
+  for (const [workspace, limit] of Object.entries(saved?.limits ?? {})) runtime[workspace] = { ...(runtime[workspace] ?? EMPTY_RUNTIME), limit };
   for (const t of recovered) runtime[t.workspace] = { ...(runtime[t.workspace] ?? EMPTY_RUNTIME), pending: (runtime[t.workspace]?.pending ?? 0) + 1 };
   return {
     chats,
@@ -80,6 +92,7 @@ export function initialState(chats: Chats, conversations: Record<string, string>
     seq: 0,
     draining: false,
     voices: {},
+    ...(saved && Object.keys(saved.schedules).length ? { savedSchedules: saved.schedules } : {}),
   };
 }
 

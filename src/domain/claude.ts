@@ -1,10 +1,12 @@
 // The Claude driver's language, as plain data: commands the app sends it, and what comes back.
 import type { Persona } from '../protocol/persona.ts';
+import type { WindowTag } from './window.ts';
 
 /** What one CLI process prints and how it ends. */
 export type ProcOut =
   | { kind: 'spawned'; pid: number }
-  | { kind: 'stdout'; line: string }
+  /** `window`: which turn of the continuous output the line belongs to (streams/windows.ts). */
+  | { kind: 'stdout'; line: string; window?: WindowTag }
   | { kind: 'stderr'; line: string }
   | {
       kind: 'exit';
@@ -41,8 +43,9 @@ export type ClaudeCommand =
   | { kind: 'interrupt'; workspace: string; requestId: string }
   /** Ends the workspace's process now; its exit comes back with `killed: true`. */
   | { kind: 'kill'; workspace: string }
-  /** A turn holds the process (never reaped or evicted) until released; then the idle timer runs. */
-  | { kind: 'hold'; workspace: string; held: boolean }
+  /** A turn holds the process (never reaped or evicted) until released; then the idle timer runs.
+   *  `by` names the holder (default 'turn'): the process is held while any holder holds it. */
+  | { kind: 'hold'; workspace: string; held: boolean; by?: string }
   /** Asks for a snapshot of live processes, answered by a `processes` output with the same id. */
   | { kind: 'processes'; id: string };
 

@@ -47,11 +47,13 @@ export type SessionEvent =
     }
   | { kind: 'control_response'; requestId: string; ok: boolean; response: Record<string, unknown>; error?: string }
   | { kind: 'warning'; message: string }
+  /** A rate_limit_event (subscription logins): `rejected` means the usage limit is reached. */
+  | { kind: 'rate_limit'; status: string; resetsAt?: number }
   | { kind: 'status'; message: string }
   | { kind: 'failure'; message: string; reason: FailureReason }
   | { kind: 'unknown'; type: string; subtype?: string };
 
-export type FailureReason = 'crash' | 'startup' | 'stopped' | 'refused' | 'cancelled' | 'shutdown';
+export type FailureReason = 'crash' | 'startup' | 'stopped' | 'refused' | 'cancelled' | 'shutdown' | 'limit';
 
 export type SessionEventKind = SessionEvent['kind'];
 

@@ -1,5 +1,7 @@
 // Requests to the drivers that keep state and fetch files, as plain data.
+import type { Schedule } from './claudeWork.ts';
 import type { DownloadRequest } from './telegram.ts';
+import type { LimitHold } from './usageLimit.ts';
 import type { Turn } from './turn.ts';
 import type { Chats } from './workspaces.ts';
 
@@ -11,7 +13,9 @@ export type StoreWrite =
   | { kind: 'conversation'; dir: string; sessionId: string | undefined }
   | { kind: 'persona'; dir: string; persona: string }
   /** An update is fully taken in (journaled or answered): its offset may be saved. */
-  | { kind: 'updateDone'; updateId: number };
+  | { kind: 'updateDone'; updateId: number }
+  /** A workspace's usage-limit hold and pending crons/wakeups (undefined: none), kept across restarts. */
+  | { kind: 'claudeWork'; workspace: string; limit?: LimitHold; schedules?: Schedule[] };
 
 export interface FileRequest extends DownloadRequest {
   /** Correlates the answer on the files source. */

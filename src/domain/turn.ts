@@ -26,6 +26,8 @@ export interface Turn {
   generation: number;
   /** Images Claude sees with the prompt (PROTOCOL.md §4.1); the journal keeps only their paths. */
   images?: TurnImage[];
+  /** First line of its answer, for turns nobody typed (a schedule the bot re-created after a restart). */
+  header?: string;
 }
 
 export interface TurnImage {

@@ -3,11 +3,12 @@
 // A failed write never throws: it comes back as a StoreResult, and memory keeps the state.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { SavedWork } from '../domain/claudeWork.ts';
 import type { StoreResult, StoreWrite } from '../domain/store.ts';
 import type { Turn, TurnOrigin } from '../domain/turn.ts';
 import type { Chats } from '../domain/workspaces.ts';
 import { join, resolve } from 'node:path';
-import { CHATS_FILE, JOURNAL_FILE, OFFSET_FILE, openState, SESSION_FILE, userText, type State, type WriteResult } from './store/index.ts';
+import { CHATS_FILE, JOURNAL_FILE, OFFSET_FILE, openState, SESSION_FILE, WORK_FILE, userText, type State, type WriteResult } from './store/index.ts';
 
 const OK_RESULT: WriteResult = { ok: true };
 /** A write with nothing to change (the same conversation id again). */
@@ -75,6 +76,17 @@ export class StoreDriver {
     });
   }
 
+  /** Usage-limit holds and pending crons/wakeups the previous run left (claude-work.json). */
+  loadWork(): SavedWork {
+    const limits: SavedWork['limits'] = {};
+    const schedules: SavedWork['schedules'] = {};
+    for (const [ws, e] of Object.entries(this.state.work.value)) {
+      if (e.limit) limits[ws] = e.limit;
+      if (e.schedules?.length) schedules[ws] = e.schedules;
+    }
+    return { limits, schedules };
+  }
+
   /** An update arrived from Telegram (before the app takes it in). */
   taking(updateId: number): void {
     this.inflight.add(updateId);
@@ -119,6 +131,8 @@ export class StoreDriver {
         return join(resolve(w.dir), SESSION_FILE);
       case 'updateDone':
         return join(this.sessionsDir, OFFSET_FILE);
+      case 'claudeWork':
+        return join(this.sessionsDir, WORK_FILE);
     }
   }
 
@@ -138,6 +152,8 @@ export class StoreDriver {
         return s.sessions.save(w.dir, { sessionId: w.sessionId });
       case 'persona':
         return s.sessions.save(w.dir, { persona: w.persona });
+      case 'claudeWork':
+        return s.work.set(w.workspace, { ...('limit' in w ? { limit: w.limit } : {}), ...('schedules' in w ? { schedules: w.schedules } : {}) });
       case 'updateDone': {
         this.inflight.delete(w.updateId);
         return s.offset.set(this.inflight.size ? Math.min(...this.inflight) : (this.lastTaken ?? w.updateId) + 1);

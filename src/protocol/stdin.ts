@@ -1,11 +1,14 @@
 // Lines the bot writes to the CLI's stdin (PROTOCOL.md §4).
 
-/** A user message; with images, content blocks: each image, then the text. */
-export const userMessageLine = (text: string, images?: readonly { mediaType: string; data: string }[]): string => {
+/**
+ * A user message; with images, content blocks: each image, then the text. `uuid` makes the CLI
+ * report the message's progress (command_lifecycle) and tag its result (user_message_uuid).
+ */
+export const userMessageLine = (text: string, images?: readonly { mediaType: string; data: string }[], uuid?: string): string => {
   const content = images?.length
     ? [...images.map((i) => ({ type: 'image', source: { type: 'base64', media_type: i.mediaType, data: i.data } })), { type: 'text', text }]
     : text;
-  return JSON.stringify({ type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '' });
+  return JSON.stringify({ type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '', ...(uuid ? { uuid } : {}) });
 };
 
 export const controlResponseLine = (requestId: string, response: Record<string, unknown>): string =>

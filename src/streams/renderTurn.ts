@@ -19,6 +19,8 @@ export interface TurnContext {
   replyTo?: number;
   /** Numeric id for sendMessageDraft (non-zero). */
   draftId: number;
+  /** First line of the answer (a turn nobody typed says what started it). */
+  header?: string;
 }
 
 interface ToolLine {
@@ -117,11 +119,13 @@ const localDone = (cmd: string): string =>
   cmd === 'clear' ? '🧹 /clear: Claude Code started a new conversation (the old one stays on disk; /resume lists it).' : cmd === 'compact' ? '🗜 /compact: the conversation was compacted.' : `✅ /${cmd} done.`;
 
 /** The final answer as one or more messages (each ≤ 4096 UTF-16 units). */
-export function finalMessages(v: TurnView, costUsd?: number): Rendered[] {
+export function finalMessages(v: TurnView, costUsd?: number, header?: string): Rendered[] {
   const t = v.terminal;
   if (!t) return [];
+  if (header) return finalMessages(v, costUsd).map((m, i) => (i === 0 ? joinRendered([styled(header, 'bold'), m], '\n\n') : m));
   if (t.kind === 'failure') {
     if (t.reason === 'cancelled') return [plain(`⏹ ${t.message}`)];
+    if (t.reason === 'limit') return [plain(t.message)];
     if (t.reason === 'stopped') return [joinRendered([plain(`⏹ ${t.message}`), v.text.trim() ? renderMarkdown(v.text) : plain('')], '\n\n')].flatMap((r) => splitRendered(r));
     return [plain(`⚠️ ${t.message}`)];
   }
@@ -201,8 +205,8 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
           }
           const cost = v.terminal ? opts.costOf?.(v.terminal) : undefined;
           // The last message's delivery answers the turn (its journal entry goes); a shutdown notice does not.
-          const kept = v.terminal?.kind === 'failure' && v.terminal.reason === 'shutdown';
-          finalMessages(v, cost).forEach((m, i, all) => {
+          const kept = v.terminal?.kind === 'failure' && (v.terminal.reason === 'shutdown' || v.terminal.reason === 'limit');
+          finalMessages(v, cost, ctx.header).forEach((m, i, all) => {
             ops.push({
               op: 'send',
               ref: messageRef.final(ctx.reqId, i),

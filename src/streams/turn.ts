@@ -1,15 +1,20 @@
 // One turn over a workspace's process output, pure: it asks the Claude driver for a process and
 // writes the user's message (commands out), then turns the lines it gets back into events until
 // that turn's result. Exactly one completion: a result, or a failure event. A process that ends
-// without a result is an error the respawn operator retries; see respawn.ts.
+// without a result is an error the respawn operator retries; see respawn.ts. The message carries a
+// uuid and the turn takes only the lines of its own window (streams/windows.ts): the CLI's own
+// turns (a finished background task, a wakeup) in the same output are not this turn's.
 import { Observable, concat, defer, map, merge, mergeMap, of, take, takeWhile, timer, type SchedulerLike } from 'rxjs';
 import type { ClaudeCommand, Launch, ProcOut } from '../domain/claude.ts';
 import { isTerminal, type ResultEvent, type SessionEvent } from '../domain/events.ts';
 import { toEvents } from '../domain/toEvents.ts';
+import { taskEvents } from '../domain/taskEvents.ts';
 import type { Turn } from '../domain/turn.ts';
 import { parseCliLine } from '../protocol/cliLine.ts';
 import { userMessageLine } from '../protocol/stdin.ts';
 import { CrashError, respawn, SHUTDOWN_FAILURE, StaleConversationError, StartupError } from './respawn.ts';
+import { initialWindowState, windowStep } from './windows.ts';
+import type { WindowTag } from '../domain/window.ts';
 
 export type TurnOut =
   | { kind: 'event'; event: SessionEvent }
@@ -26,6 +31,8 @@ export interface TurnIO {
   stop$: Observable<unknown>;
   /** The bot is shutting down: end at once, the message stays journaled. */
   drain$: Observable<unknown>;
+  /** The n-th time this message is run (after a usage-limit hold): a fresh uuid, the CLI ignores a repeated one. */
+  round?: number;
 }
 
 export interface TurnOptions {
@@ -46,7 +53,7 @@ const claude = (cmd: ClaudeCommand): TurnOut => ({ kind: 'claude', cmd });
 export function turn$(turn: Turn, io: TurnIO, opts: TurnOptions): Observable<TurnOut> {
   const ws = turn.workspace;
   return defer(() => {
-    const flags = { stopRequested: false, crashes: 0 };
+    const flags = { stopRequested: false, crashes: 0, attempts: 0 };
     const stop$ = io.stop$.pipe(
       take(1),
       mergeMap(() => {
@@ -66,11 +73,20 @@ export function turn$(turn: Turn, io: TurnIO, opts: TurnOptions): Observable<Tur
 }
 
 /** One try: a process, the message written once, lines until the result or the process's end. */
-function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crashes: number }): Observable<TurnOut> {
+function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crashes: number; attempts: number }): Observable<TurnOut> {
   const ws = turn.workspace;
   return new Observable<TurnOut>((sub) => {
     let context: { launch: Launch; lastCostUsd?: number } | undefined;
     io.context$.pipe(take(1)).subscribe((c) => (context = c));
+    // This attempt's message uuid: only the window the CLI opens for it belongs to this turn.
+    const uuid = messageUuid(io.round ? `${turn.id}@${io.round}` : turn.id, ++flags.attempts);
+    let local = initialWindowState();
+    const tagOf = (line: string, given?: WindowTag): WindowTag => {
+      if (given) return given;
+      const [next, tag] = windowStep(local, line, ws);
+      local = next;
+      return tag;
+    };
     const s = io.procs$.subscribe((out) => {
       if (out.kind === 'spawned' || out.kind === 'stderr') return;
       if (out.kind === 'exit') {
@@ -80,7 +96,14 @@ function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crash
         }
         return sub.error(new CrashError(exitText(out.code, out.signal)));
       }
-      for (const ev of toEvents(parseCliLine(out.line))) {
+      const tag = tagOf(out.line, out.window);
+      if (tag.lifecycle === 'cancelled' && tag.owner?.kind === 'user' && tag.owner.uuid === uuid) {
+        sub.next(event({ kind: 'failure', reason: 'crash', message: 'Claude Code dropped this message without answering it. Send it again.' }));
+        return sub.complete();
+      }
+      if (!mine(tag, uuid) || tag.lifecycle) return;
+      const cli = parseCliLine(out.line);
+      for (const ev of taskEvents(cli) ?? toEvents(cli)) {
         if (ev.kind === 'started' && ev.sessionId) sub.next({ kind: 'conversation', sessionId: ev.sessionId });
         if (ev.kind === 'result') {
           if (ev.isError && STALE.test(ev.text) && !flags.stopRequested) {
@@ -101,8 +124,24 @@ function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crash
     if (context) {
       sub.next(claude({ kind: 'spawn', workspace: ws, launch: context.launch }));
       sub.next(claude({ kind: 'hold', workspace: ws, held: true }));
-      sub.next(claude({ kind: 'write', workspace: ws, line: userMessageLine(turn.prompt, turn.images) }));
+      sub.next(claude({ kind: 'write', workspace: ws, line: userMessageLine(turn.prompt, turn.images, uuid) }));
     }
     return s;
   });
+}
+
+/** A line of this turn: in the window of its message (or, from a CLI without lifecycle lines, of the waiting user turn). */
+const mine = (tag: WindowTag, uuid: string): boolean => tag.owner?.kind === 'user' && (tag.owner.uuid === undefined || tag.owner.uuid === uuid);
+
+/** A stable RFC 4122-shaped (v4) uuid for a turn's n-th attempt: the CLI echoes it on the turn's lines. */
+export function messageUuid(turnId: string, attempt: number): string {
+  const key = `${turnId}#${attempt}`;
+  let hex = '';
+  for (let seed = 0; hex.length < 32; seed++) {
+    let h = 0x811c9dc5 ^ seed;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    hex += (h >>> 0).toString(16).padStart(8, '0');
+  }
+  const v = `${hex.slice(0, 12)}4${hex.slice(13, 16)}${'89ab'[parseInt(hex[16]!, 16) % 4]}${hex.slice(17, 32)}`;
+  return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20, 32)}`;
 }

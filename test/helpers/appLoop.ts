@@ -7,6 +7,7 @@ import type { AppConfig } from '../../src/app/config.ts';
 import type { FileResult } from '../../src/app/intake.ts';
 import { initialState, type AppState } from '../../src/app/state.ts';
 import type { ClaudeCommand, ProcOut } from '../../src/domain/claude.ts';
+import type { SavedWork } from '../../src/domain/claudeWork.ts';
 import type { FileRequest, StoreResult, StoreWrite } from '../../src/domain/store.ts';
 import type { DownloadResult, OutOp, Outcome } from '../../src/domain/telegram.ts';
 import type { Turn } from '../../src/domain/turn.ts';
@@ -50,6 +51,8 @@ export interface AppLoopOptions {
   drain$?: Observable<unknown>;
   download?: (req: FileRequest) => Observable<DownloadResult>;
   idleMs?: number;
+  /** What the previous run persisted of Claude's own work (usage-limit holds, schedules). */
+  saved?: SavedWork;
   /** How the store answers a write (default: on disk). */
   storeResult?: (w: StoreWrite) => StoreResult;
   /** The io driver (default: none connected). */
@@ -74,7 +77,7 @@ export function appLoop(scheduler: SchedulerLike, o: AppLoopOptions): AppLoop {
   let state!: BehaviorSubject<AppState>;
   const ops$ = defer(() => {
     const recovered = o.recovered ?? [];
-    state = new BehaviorSubject(initialState(o.chats ?? {}, {}, recovered));
+    state = new BehaviorSubject(initialState(o.chats ?? {}, {}, recovered, o.saved));
     const driver = new ClaudeDriver({ bin: 'claude', env: {}, idleMs: o.idleMs ?? 1000, maxLive: 8, scheduler, spawn: o.spawn });
     const files = new Subject<FileResult>();
     const outcomes = new Subject<Outcome>();

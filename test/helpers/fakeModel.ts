@@ -26,6 +26,11 @@
 // rule wins, in this order):
 //   tool_result in the last user message → `TOOL RESULT: <content>`
 //   [[bash: CMD]]            → tool_use Bash {command: CMD, description: 'run it'}
+//   [[bgbash: CMD]]          → tool_use Bash {command: CMD, run_in_background: true}
+//   [[wakeup: S PROMPT]]     → tool_use ScheduleWakeup {delaySeconds: S, prompt: PROMPT} (the CLI clamps to ≥ 60 s)
+//   [[cron: EXPR | PROMPT]]  → tool_use CronCreate {cron: EXPR, prompt: PROMPT, recurring: false}
+//   [[limit: S]]             → a usage-limit 429 resetting in S seconds (usageLimitError)
+//   a <task-notification>    → `BACKGROUND DONE: <summary>`, streamed over ~2.5 s
 //   [[write: PATH CONTENT]]  → tool_use Write {file_path: <cwd>/PATH, content: CONTENT}
 //   [[long: N]]              → text of exactly N characters
 //   [[error: S]]             → HTTP error S with the Anthropic error body
@@ -128,7 +133,7 @@ export type Reply =
   | { text: string; chunkSize?: number; delayMs?: number }
   | { toolUse: { name: string; input: Record<string, unknown> }; text?: string }
   | { thinking: string; text: string }
-  | { error: { status: number; type?: string; message?: string } };
+  | { error: { status: number; type?: string; message?: string; headers?: Record<string, string> } };
 
 /**
  * Decides the reply for a conversation request (kind `main` or `subagent`). Return undefined to
@@ -301,6 +306,23 @@ export function defaultReply(req: ModelRequest): Reply {
   if ((m = /\[\[bash:\s*([\s\S]*?)\s*\]\]/.exec(t))) {
     return { toolUse: { name: 'Bash', input: { command: m[1] ?? '', description: 'run it' } } };
   }
+  if ((m = /\[\[bgbash:\s*([\s\S]*?)\s*\]\]/.exec(t))) {
+    return { toolUse: { name: 'Bash', input: { command: m[1] ?? '', description: 'background job', run_in_background: true } } };
+  }
+  if ((m = /\[\[wakeup:\s*(\d+)\s+([\s\S]*?)\s*\]\]/.exec(t))) {
+    return { toolUse: { name: 'ScheduleWakeup', input: { delaySeconds: Number(m[1]), reason: 'asked to check back', prompt: m[2] ?? '', noop: false } } };
+  }
+  if ((m = /\[\[cron:\s*([^|\]]+?)\s*\|\s*([\s\S]*?)\s*\]\]/.exec(t))) {
+    return { toolUse: { name: 'CronCreate', input: { cron: m[1] ?? '', prompt: m[2] ?? '', recurring: false } } };
+  }
+  if ((m = /\[\[limit:\s*(\d+)\s*\]\]/.exec(t))) {
+    return { error: usageLimitError(Number(m[1])) };
+  }
+  if ((m = /<task-notification>[\s\S]*?<summary>([\s\S]*?)<\/summary>/.exec(t))) {
+    // The CLI's own follow-up turn for a finished background task; slow enough to type into.
+    const text = `BACKGROUND DONE: ${m[1] ?? ''}`;
+    return { text, chunkSize: Math.max(1, Math.ceil(text.length / 10)), delayMs: 250 };
+  }
   if ((m = /\[\[write:\s*(\S+)(?:\s([\s\S]*?))?\]\]/.exec(t))) {
     const rel = m[1] ?? '';
     const filePath = path.isAbsolute(rel) || !req.cwd ? rel : path.join(req.cwd, rel);
@@ -320,6 +342,26 @@ export function defaultReply(req: ModelRequest): Reply {
     return { thinking: 'Let me think about this. The user asked something; I will answer it.', text: echo(t) };
   }
   return { text: echo(t) };
+}
+
+/**
+ * A usage-limit 429 as a gateway sends it (the `anthropic-ratelimit-unified-*` headers the CLI reads,
+ * retry disabled), resetting `resetsInS` seconds from now. With an API key the CLI prints
+ * `API Error: Request rejected (429) · <message>`; subscription logins compose their own text.
+ */
+export function usageLimitError(resetsInS: number): { status: number; type: string; message: string; headers: Record<string, string> } {
+  const reset = Math.round(Date.now() / 1000) + resetsInS;
+  return {
+    status: 429,
+    type: 'rate_limit_error',
+    message: `usage limit reached · resets at ${reset}`,
+    headers: {
+      'anthropic-ratelimit-unified-status': 'rejected',
+      'anthropic-ratelimit-unified-reset': String(reset),
+      'retry-after': String(resetsInS),
+      'x-should-retry': 'false',
+    },
+  };
 }
 
 /** Builds a value that satisfies a (simple) JSON schema, for forced-JSON auxiliary requests. */
@@ -451,7 +493,7 @@ export async function startFakeModel(opts?: { director?: Director }): Promise<Fa
     const requestId = `req_mock${req.seq}`;
     if ('error' in reply) {
       const type = reply.error.type ?? errorTypeFor(reply.error.status);
-      sendJson(res, reply.error.status, { type: 'error', error: { type, message: reply.error.message ?? `mock error ${reply.error.status}` }, request_id: requestId }, { 'request-id': requestId });
+      sendJson(res, reply.error.status, { type: 'error', error: { type, message: reply.error.message ?? `mock error ${reply.error.status}` }, request_id: requestId }, { 'request-id': requestId, ...reply.error.headers });
       return;
     }
     msgSeq++;

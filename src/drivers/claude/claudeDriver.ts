@@ -31,6 +31,8 @@ interface Live {
   sub: Subscription;
   pid?: number;
   held: boolean;
+  /** Who holds it: the running turn, Claude's own pending work (background tasks, crons, wakeups). */
+  holders?: Set<string>;
   lastUsed: number;
   idleSince?: number;
   idleTimer?: Subscription;
@@ -96,7 +98,7 @@ export class ClaudeDriver {
       case 'kill':
         return this.kill(c.workspace);
       case 'hold':
-        return this.hold(c.workspace, c.held);
+        return this.hold(c.workspace, c.held, c.by);
       case 'processes':
         return this.out.next({ kind: 'processes', id: c.id, list: this.snapshot() });
     }
@@ -162,9 +164,14 @@ export class ClaudeDriver {
     if (p) p.lastUsed = this.scheduler.now();
   }
 
-  private hold(workspace: string, held: boolean): void {
+  private hold(workspace: string, wanted: boolean, by = 'turn'): void {
     const p = this.live.get(workspace);
     if (!p) return;
+    const holders = (p.holders ??= new Set());
+    if (wanted) holders.add(by);
+    else holders.delete(by);
+    const held = holders.size > 0;
+    if (!wanted && held === p.held) return; // another holder still holds it
     p.held = held;
     p.lastUsed = this.scheduler.now();
     p.idleTimer?.unsubscribe();

@@ -7,6 +7,7 @@ import type { Log } from './readState.ts';
 import { OffsetFile } from './offsetFile.ts';
 import { SessionFiles } from './sessionFiles.ts';
 import { StateStore } from './stateStore.ts';
+import { WorkFile } from './workFile.ts';
 
 export { acquireLock, type InstanceLock, type LockResult } from './instanceLock.ts';
 export { checkSessionsDir } from './checkSessionsDir.ts';
@@ -19,6 +20,7 @@ export { OFFSET_FILE, OffsetFile } from './offsetFile.ts';
 export { SessionFiles, SESSION_FILE, type SessionState } from './sessionFiles.ts';
 export { StateFile, StateStore } from './stateStore.ts';
 export { sweepTemps, tempNameFor } from './tempFiles.ts';
+export { WORK_FILE, WorkFile, type WorkEntry } from './workFile.ts';
 export { isSystemError, userText, type WriteFailure, type WriteResult } from './writeResult.ts';
 
 /** Every state file of SESSIONS_DIR, loaded (and repaired) into memory. Call after the lock. */
@@ -30,6 +32,7 @@ export function openState(sessionsDir: string, opts: { log?: Log; fs?: StoreFs }
     chats: openChats(store, sessionsDir),
     offset: new OffsetFile(store, sessionsDir),
     sessions: new SessionFiles(store),
+    work: new WorkFile(store, sessionsDir),
   };
 }
 export type State = ReturnType<typeof openState>;

@@ -73,7 +73,10 @@ describe('turns over the Claude driver (fake claude)', function () {
     const firstId = evs.find((e) => e.kind === 'started') as { sessionId: string };
     expect(starts[1]).to.include.members(['--resume', firstId.sessionId]);
     const sent = readFileSync(stdinLog, 'utf8').trim().split('\n').filter((l) => l.includes('survive this'));
-    expect(sent).to.deep.equal([userMessageLine('survive this'), userMessageLine('survive this')]);
+    // The same message both times, each attempt with its own uuid (the CLI tags that attempt's turn with it).
+    const bodies = sent.map((l) => JSON.parse(l) as { uuid?: string });
+    expect(bodies.map(({ uuid: _u, ...rest }) => JSON.stringify(rest))).to.deep.equal([userMessageLine('survive this'), userMessageLine('survive this')]);
+    expect(new Set(bodies.map((b) => b.uuid)).size).to.equal(2);
   });
 
   it('a CLI crashing mid-line: the partial line is a warning, the turn is resumed', async () => {
