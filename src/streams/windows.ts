@@ -17,8 +17,10 @@ export interface WindowState {
 
 export const initialWindowState = (): WindowState => ({ lifecycle: false, seq: 0 });
 
-// Lines that only occur inside a model turn: with no window open, they open one.
-const TURN_LINES = new Set(['assistant', 'user', 'stream_event', 'result', 'control_request']);
+// Lines that only occur inside a model turn: with no window open, they open one. Not `user`: between
+// turns it is a note the CLI writes into the transcript (set_model's `<local-command-stdout>Set
+// model to …`), with no result ever closing it.
+const TURN_LINES = new Set(['assistant', 'stream_event', 'result', 'control_request']);
 const TURN_SYSTEM = new Set(['init', 'api_retry', 'status', 'thinking_tokens', 'compact_boundary', 'permission_denied']);
 
 // Without lifecycle lines nothing marks where turns begin: every line goes to the waiting user turn.

@@ -50,6 +50,29 @@ describe('turn windows over recorded streams', () => {
     expect(t.filter((x) => x.tag.closes).length).to.equal(3);
   });
 
+  it('a transcript note between turns (set_model\'s local-command-stdout user line) opens no window', () => {
+    // As CLI 2.1.330 prints it after a set_model control request in a session with history.
+    const lines = [
+      JSON.stringify({ type: 'command_lifecycle', command_uuid: U1, state: 'started' }),
+      JSON.stringify({ type: 'result', subtype: 'success', is_error: false, result: 'ok', user_message_uuid: U1 }),
+      JSON.stringify({ type: 'command_lifecycle', command_uuid: U1, state: 'completed' }),
+      JSON.stringify({ type: 'user', message: { role: 'user', content: '<local-command-stdout>Set model to `sonnet (claude-sonnet-5-5)`</local-command-stdout>' }, uuid: 'x' }),
+      JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: 'm1', response: { model: 'claude-sonnet-5-5' } } }),
+      JSON.stringify({ type: 'command_lifecycle', command_uuid: U2, state: 'started' }),
+      JSON.stringify({ type: 'result', subtype: 'success', is_error: false, result: 'ok', user_message_uuid: U2 }),
+    ];
+    const t = tagged(lines);
+    expect(t.map((x) => `${x.what} ${who(x.tag.owner)}${x.tag.opens ? ' opens' : ''}`)).to.deep.equal([
+      'lifecycle/started user:1 opens',
+      'result user:1',
+      'lifecycle/completed user:1',
+      'user -',
+      'control_response -',
+      'lifecycle/started user:2 opens',
+      'result user:2',
+    ]);
+  });
+
   it('wakeup: the fired wakeup is its own window, with its source and time', () => {
     const t = tagged(fixture('wakeup'));
     const owners = t.filter((x) => x.what === 'result').map((r) => r.tag.owner!);
