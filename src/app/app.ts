@@ -18,6 +18,7 @@ import { replyOp } from './reply.ts';
 import { without, type AppState } from './state.ts';
 import { turnsEffects } from './turns.ts';
 import { messageRef } from '../domain/messageRef.ts';
+import { restartNotices } from './restartNotices.ts';
 
 export interface AppSources {
   updates$: Observable<Update>;
@@ -63,13 +64,8 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
       filter((e): e is Extract<Effect, { to: 'stop' }> => e.to === 'stop'),
       map((e) => e.workspace),
     );
-    const notices$ = from(recovered).pipe(
-      subscribeOn(cfg.scheduler),
-      map((t): Effect => {
-        const preview = t.prompt.length > 80 ? `${t.prompt.slice(0, 80)}…` : t.prompt;
-        return { to: 'telegram', op: replyOp(messageRef.recovered(t.id), t.origin.chat, `♻️ The bot restarted before answering "${preview}". Answering it now.`, t.origin.replyTo) };
-      }),
-    );
+    // One notice per chat that had messages in flight (idle chats hear nothing of the restart).
+    const notices$ = from(restartNotices(recovered)).pipe(subscribeOn(cfg.scheduler));
     const core$ = merge(notices$, intake$, turnsEffects(turns$, { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$ })).pipe(share());
     const coreDone$ = core$.pipe(last(null, null));
     const draining$ = sources.drain$.pipe(take(1), map(() => reduce((s) => ({ ...s, draining: true }))), takeUntil(coreDone$));

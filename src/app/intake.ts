@@ -13,6 +13,10 @@ import { log, reduce, store, type Effect, type FileRequest } from './effects.ts'
 import { reply } from './reply.ts';
 import { chatOf, runtimeOf, withChat, withRuntime, without, type AppState } from './state.ts';
 import { messageRef } from '../domain/messageRef.ts';
+import { isAllowed } from './access.ts';
+import { groupVerdict, isGroup } from './groups.ts';
+import { codeCandidate, pairingEffects } from './pairing.ts';
+import { promptWithContext } from './untrusted.ts';
 
 export interface FileResult {
   id: string;
@@ -40,23 +44,33 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
   const { cfg, s } = x;
   const chat = chatOfMessage(m);
   const userId = m.from?.id;
-  if (userId === undefined || !cfg.allowedUserIds.has(userId)) {
+  // In groups only what is addressed to the bot counts; a message sent as a chat never does.
+  const verdict = isGroup(m) ? groupVerdict(m, cfg) : undefined;
+  if (verdict?.kind === 'ignore') return EMPTY;
+  if (verdict?.kind === 'refuse') return of(log(`refused ${verdict.why} in chat ${m.chat.id}`));
+  if (!isAllowed(cfg, s, userId)) {
+    const pairing = pairingEffects(m, { cfg, s, ref: x.ref, chat, state$: x.state$ });
+    if (pairing) return pairing;
     const refusal = log(`refused user ${userId ?? 'unknown'} (${m.from?.username ?? 'no username'}) in chat ${m.chat.id}`);
     if (s.refused[m.chat.id]) return of(refusal);
+    const how = s.pairing.code && m.chat.type === 'private' ? 'If you run this bot, send the pairing code it printed in its log.' : 'the owner can add it to ALLOWED_USER_IDS or send you an /invite code.';
     return of(
       refusal,
       reduce((st) => ({ ...st, refused: { ...st.refused, [m.chat.id]: true } })),
-      reply(messageRef.reply(x.ref), chat, `Sorry, this bot is private. (Your user id is ${userId}; the owner can add it to ALLOWED_USER_IDS.)`),
+      reply(messageRef.reply(x.ref), chat, `Sorry, this bot is private. (Your user id is ${userId}; ${how})`),
     );
   }
   // Telegram redelivers updates a crashed run never confirmed; the journal already has those.
   if (s.journaled[`${m.chat.id}:${m.message_id}`]) return of(log(`skipping update for message ${m.chat.id}:${m.message_id}: already journaled`));
-  const text = m.text;
+  const text = verdict?.kind === 'ok' && verdict.text !== undefined ? verdict.text : m.text;
+  if (text !== undefined && s.pairing.used !== undefined && codeCandidate(text) === s.pairing.used) {
+    return of(reply(messageRef.reply(x.ref), chat, 'You are already paired: send a message to start.', m.message_id));
+  }
   if (text !== undefined) {
     const cmd = text.startsWith('/') ? parseCommand(text, cfg.botUsername) : undefined;
     if (cmd) return commandEffects(cmd, { ...x, chat, m });
     if (text.startsWith('/') && /^\/\S+@\S+/.test(text)) return EMPTY; // a command for another bot
-    return turnEffects(m, chat, promptFor(m, text), x);
+    return turnEffects(m, chat, promptFor(m, text, x), x);
   }
   if (m.document || m.photo) return fileEffects(m, chat, x);
   const kind = UNSUPPORTED.find((k) => k in m);
@@ -64,9 +78,8 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
   return of(reply(messageRef.reply(x.ref), chat, `I can't use ${kind ? `a ${kind.replace('_', ' ')}` : 'this kind of message'} yet. Send text, a document or a photo.`, m.message_id));
 }
 
-function promptFor(m: Message, body: string): string {
-  const quoted = m.reply_to_message && (m.reply_to_message.text ?? m.reply_to_message.caption);
-  return quoted ? `[The user is replying to this earlier message:]\n> ${quoted.split('\n').join('\n> ')}\n\n${body}` : body;
+function promptFor(m: Message, body: string, x: IntakeContext): string {
+  return promptWithContext(m, body, x.cfg, (id) => isAllowed(x.cfg, x.s, id));
 }
 
 /**
@@ -131,7 +144,7 @@ function fileEffects(m: Message, chat: ChatRef, x: IntakeContext): Observable<Ef
       if (!res.ok) return of(say(`Could not save the file: ${res.message}`));
       const what = doc ? `a file` : 'a photo';
       const prompt = `The user sent ${what}, saved in the working directory as "${res.name}" (${res.bytes} bytes${doc?.mime_type ? `, ${doc.mime_type}` : ''}).${m.caption ? `\n\n${m.caption}` : '\n\nLook at it and say briefly what it is.'}`;
-      return turnEffects(m, chat, promptFor(m, prompt), { ...x, s: now });
+      return turnEffects(m, chat, promptFor(m, prompt, { ...x, s: now }), { ...x, s: now });
     }),
   );
   return merge(done$, of<Effect>({ to: 'files', req }));

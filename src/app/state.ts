@@ -31,6 +31,8 @@ export interface PendingPermission {
   summary: string;
   chat: ChatRef;
   ref: string;
+  /** What "Allow for this session" approves (domain/permissionRules.ts). */
+  sessionRules?: string[];
 }
 
 export interface PendingStall {
@@ -44,7 +46,7 @@ export interface AppState {
   chats: Chats;
   runtime: Record<string, Runtime>;
   permissions: Record<string, PendingPermission>;
-  /** workspace → tools allowed for the rest of the session. */
+  /** workspace → rules allowed for the rest of the session (domain/permissionRules.ts). */
   allowAlways: Record<string, string[]>;
   stalls: Record<string, PendingStall>;
   /** `${chatId}:${draftId}` → workspace of the running turn (the draft's stop button). */
@@ -57,9 +59,25 @@ export interface AppState {
   seq: number;
   /** The bot is shutting down: turns that start now end at once (they stay journaled). */
   draining: boolean;
+  /** Users paired with a code (persisted in SESSIONS_DIR/allowed-users.json), merged with ALLOWED_USER_IDS. */
+  allowed: Record<string, true>;
+  /** The open pairing code, wrong tries, and the code last used (app/pairing.ts). */
+  pairing: Pairing;
+  /** chat key → when the chat was last told how to log in (once an hour). */
+  loginTold: Record<string, number>;
 }
 
-export function initialState(chats: Chats, conversations: Record<string, string>, recovered: readonly Turn[]): AppState {
+export interface Pairing {
+  code?: string;
+  /** Wrong tries since the code was made; at 5 the code is replaced. */
+  wrong: number;
+  /** user id → wrong tries and the time of the last one (per-user rate limit). */
+  tries: Record<string, { count: number; last: number }>;
+  /** The code that paired the last user (sending it again gets "already paired"). */
+  used?: string;
+}
+
+export function initialState(chats: Chats, conversations: Record<string, string>, recovered: readonly Turn[], extra: Partial<AppState> = {}): AppState {
   const runtime: Record<string, Runtime> = {};
   for (const [workspace, sessionId] of Object.entries(conversations)) runtime[workspace] = { ...EMPTY_RUNTIME, sessionId };
   for (const t of recovered) runtime[t.workspace] = { ...(runtime[t.workspace] ?? EMPTY_RUNTIME), pending: (runtime[t.workspace]?.pending ?? 0) + 1 };
@@ -74,6 +92,10 @@ export function initialState(chats: Chats, conversations: Record<string, string>
     refused: {},
     seq: 0,
     draining: false,
+    allowed: {},
+    pairing: { wrong: 0, tries: {} },
+    loginTold: {},
+    ...extra,
   };
 }
 

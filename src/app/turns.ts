@@ -11,6 +11,7 @@ import { turn$, type TurnOut } from '../streams/turn.ts';
 import { dirOf, nowIso, personaOf, type AppConfig } from './config.ts';
 import { claude, reduce, store, telegram, type Effect } from './effects.ts';
 import { permissionEffects, stallEffects } from './prompts.ts';
+import { loginEffects } from './login.ts';
 import { runtimeOf, without, withRuntime, workspaceMeta, type AppState, type Runtime } from './state.ts';
 
 export interface TurnsContext {
@@ -88,7 +89,7 @@ function shown(turn: Turn, events$: Observable<SessionEvent>, x: TurnsContext): 
     const reduced$ = ev$.pipe(mergeMap((e) => stateEffects(turn, e, cfg.scheduler.now())));
     return concat(
       of(reduce((s) => ({ ...s, drafts: { ...s.drafts, [draftKey]: turn.workspace } }))),
-      merge(reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$)),
+      merge(reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$), loginEffects(ev$, turn, cfg, x.state$)),
       of(reduce(without('drafts', [draftKey]))),
     );
   }));

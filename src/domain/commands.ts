@@ -10,6 +10,7 @@ export type Command =
   | { cmd: 'status' }
   | { cmd: 'stop'; clear: boolean }
   | { cmd: 'help' }
+  | { cmd: 'invite' }
   | { cmd: 'invalid'; message: string };
 
 export const BOT_COMMANDS = [
@@ -20,6 +21,7 @@ export const BOT_COMMANDS = [
   { command: 'status', description: 'Session, model, queue, process and last turn' },
   { command: 'stop', description: 'Stop the running turn (/stop all also clears the queue)' },
   { command: 'help', description: 'How to use this bot' },
+  { command: 'invite', description: 'A one-time pairing code for someone else' },
 ] as const;
 
 const nameError = (what: string, name: string) =>
@@ -52,6 +54,8 @@ export function parseCommand(text: string, botUsername?: string): Command | unde
       return { cmd: 'status' };
     case 'stop':
       return { cmd: 'stop', clear: /^(all|clear)$/i.test(arg) };
+    case 'invite':
+      return { cmd: 'invite' };
     default:
       return { cmd: 'invalid', message: `Unknown command /${cmd}. /help lists the commands.` };
   }
@@ -68,4 +72,5 @@ Commands:
 /persona [name] — list personas, or set one for the active session
 /status — session, model, queue, process, last turn's cost and time
 /stop — stop the running turn (queued messages are kept; /stop all drops them too)
+/invite — a one-time pairing code for someone else
 /help — this text`;

@@ -26,6 +26,11 @@ export class StoreDriver {
     this.state = openState(sessionsDir, { log });
   }
 
+  /** Users paired with a code by earlier runs. */
+  loadAllowlist(): number[] {
+    return this.state.allowlist.get();
+  }
+
   savedOffset(): number | undefined {
     return this.state.offset.get();
   }
@@ -88,6 +93,8 @@ export class StoreDriver {
         return s.sessions.save(w.dir, { sessionId: w.sessionId });
       case 'persona':
         return s.sessions.save(w.dir, { persona: w.persona });
+      case 'allowlist':
+        return s.allowlist.set(w.userIds);
       case 'updateDone': {
         this.inflight.delete(w.updateId);
         return s.offset.set(this.inflight.size ? Math.min(...this.inflight) : (this.lastTaken ?? w.updateId) + 1);

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { Subject, asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClaudeCommand, ClaudeOutput, Launch, ProcOut } from '../../domain/claude.ts';
-import { personaArgs } from '../../protocol/persona.ts';
+import { personaArgs, withBotDefaults } from '../../protocol/persona.ts';
 import { interruptLine } from '../../protocol/stdin.ts';
 import { allReaped, claudeProcess$, type ProcessSpec } from './process.ts';
 
@@ -39,7 +39,7 @@ export function cliArgs(launch: Launch, partial: boolean): string[] {
   return [
     '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
     ...(partial ? ['--include-partial-messages'] : []),
-    ...personaArgs(launch.persona),
+    ...personaArgs(withBotDefaults(launch.persona)),
     ...(launch.sessionId ? ['--resume', launch.sessionId] : []),
   ];
 }

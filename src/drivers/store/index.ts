@@ -1,5 +1,6 @@
 // The one module that owns the bot's state files in SESSIONS_DIR: chats.json, journal.json,
-// telegram-offset.json, each session's .claude-telegram-session.json, bot.pid and the lock.
+// telegram-offset.json, allowed-users.json, each session's .claude-telegram-session.json, bot.pid and the lock.
+import { AllowlistFile } from './allowlist.ts';
 import { Journal } from './journal.ts';
 import { openChats } from './openChats.ts';
 import { nodeFs, type StoreFs } from './fsOps.ts';
@@ -8,6 +9,7 @@ import { OffsetFile } from './offsetFile.ts';
 import { SessionFiles } from './sessionFiles.ts';
 import { StateStore } from './stateStore.ts';
 
+export { ALLOWLIST_FILE, AllowlistFile } from './allowlist.ts';
 export { acquireLock, type InstanceLock, type LockResult } from './instanceLock.ts';
 export { checkSessionsDir } from './checkSessionsDir.ts';
 export { durableWrite } from './durableWrite.ts';
@@ -30,6 +32,7 @@ export function openState(sessionsDir: string, opts: { log?: Log; fs?: StoreFs }
     chats: openChats(store, sessionsDir),
     offset: new OffsetFile(store, sessionsDir),
     sessions: new SessionFiles(store),
+    allowlist: new AllowlistFile(store, sessionsDir),
   };
 }
 export type State = ReturnType<typeof openState>;
