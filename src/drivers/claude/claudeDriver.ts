@@ -7,6 +7,8 @@ import type { ClaudeCommand, ClaudeOutput, Launch, ProcOut } from '../../domain/
 import { personaArgs, withBotDefaults } from '../../protocol/persona.ts';
 import { interruptLine } from '../../protocol/stdin.ts';
 import { allReaped, claudeProcess$, type ProcessSpec } from './process.ts';
+import { directLauncher, type Launcher } from './launcher.ts';
+import { exitReport } from './credentials.ts';
 
 export interface ClaudeDriverOptions {
   bin: string;
@@ -21,6 +23,8 @@ export interface ClaudeDriverOptions {
   log?: (msg: string) => void;
   rssOf?: (pid: number) => number;
   scheduler?: SchedulerLike;
+  /** How the CLI is started (isolation: bwrap, another user, or directly). */
+  launcher?: Launcher;
   /** The process factory (tests give a scripted one). */
   spawn?: (spec: () => ProcessSpec, stdin$: Observable<string>) => Observable<ProcOut>;
 }
@@ -53,6 +57,8 @@ export class ClaudeDriver {
   private readonly scheduler: SchedulerLike;
   private readonly spawnFn: NonNullable<ClaudeDriverOptions['spawn']>;
   private closed = false;
+  /** workspace → times of its recent abnormal exits (logged, with a count). */
+  private readonly crashes = new Map<string, number[]>();
 
   constructor(private readonly opts: ClaudeDriverOptions) {
     this.scheduler = opts.scheduler ?? asyncScheduler;
@@ -102,13 +108,17 @@ export class ClaudeDriver {
       env: this.opts.env,
       graceMs: this.opts.graceMs ?? 3000,
       tagPrefix: this.opts.tagPrefix,
+      launcher: this.opts.launcher ?? directLauncher,
     });
     p.sub = this.spawnFn(spec, stdin).subscribe({
       next: (o) => {
         if (this.live.get(workspace) !== p) return;
         if (o.kind === 'spawned' && o.pid > 0) p.pid = o.pid;
         // A dead process is released at its exit event: no idle timer is left pending for it.
-        if (o.kind === 'exit') this.forget(workspace, p);
+        if (o.kind === 'exit') {
+          this.forget(workspace, p);
+          this.logExit(workspace, o);
+        }
         this.emit(workspace, o);
       },
       error: (err: unknown) => {
@@ -124,6 +134,15 @@ export class ClaudeDriver {
       },
     });
     this.enforceCap(workspace);
+  }
+
+  private logExit(workspace: string, o: Extract<ProcOut, { kind: 'exit' }>): void {
+    const now = this.scheduler.now();
+    const recent = [...(this.crashes.get(workspace) ?? []).filter((t) => now - t < 600_000), now];
+    const line = exitReport(workspace, o, recent.length);
+    if (!line) return;
+    this.crashes.set(workspace, recent);
+    this.opts.log?.(line);
   }
 
   private emit(workspace: string, out: ProcOut): void {
