@@ -217,6 +217,8 @@ export async function run(o: RunOptions): Promise<void> {
 // No 0/O or 1/I/L: the code is read off a terminal and typed on a phone.
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export function pairingCode(): string {
-  const bytes = randomBytes(8);
-  return [...bytes].map((b) => ALPHABET[b % ALPHABET.length]).join('');
+  for (;;) {
+    const code = [...randomBytes(8)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
+    if (/[0-9]/.test(code)) return code; // a digit tells a code from a word (app/pairing.ts)
+  }
 }

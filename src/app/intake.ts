@@ -53,7 +53,7 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
     if (pairing) return pairing;
     const refusal = log(`refused user ${userId ?? 'unknown'} (${m.from?.username ?? 'no username'}) in chat ${m.chat.id}`);
     if (s.refused[m.chat.id]) return of(refusal);
-    const how = s.pairing.code && m.chat.type === 'private' ? 'If you run this bot, send the pairing code it printed in its log.' : 'the owner can add it to ALLOWED_USER_IDS or send you an /invite code.';
+    const how = s.pairing.code && m.chat.type === 'private' ? 'if you run this bot, send the pairing code it printed in its log.' : 'the owner can add it to ALLOWED_USER_IDS or send you an /invite code.';
     return of(
       refusal,
       reduce((st) => ({ ...st, refused: { ...st.refused, [m.chat.id]: true } })),

@@ -16,11 +16,15 @@ export const MAX_WRONG = 5;
 export const USER_TRIES = 3;
 export const LOCK_MS = 10 * 60_000;
 
-/** What a user typed, as a code candidate: "/start abcd efgh" and "ABCD-EFGH" both give ABCDEFGH. */
+/**
+ * What a user typed, as a code candidate: "/start abcd 2fgh" and "ABCD-2FGH" both give ABCD2FGH.
+ * Codes are 8 characters with a digit, so "hello bot" is a message, not a wrong try.
+ */
 export function codeCandidate(text: string): string | undefined {
   const t = text.trim().replace(/^\/start(@\w+)?\s*/i, '');
+  if (!/^[A-Za-z0-9\s-]+$/.test(t)) return undefined;
   const c = t.replace(/[\s-]+/g, '').toUpperCase();
-  return /^[A-Z0-9]{6,16}$/.test(c) ? c : undefined;
+  return /^[A-Z0-9]{8}$/.test(c) && /[0-9]/.test(c) ? c : undefined;
 }
 
 // Older clients' forward fields too (forward_from, forward_date), which the typings no longer list.
@@ -50,8 +54,10 @@ export function pairingEffects(m: Message, x: PairingContext): Observable<Effect
   const { cfg, s } = x;
   const userId = m.from?.id;
   const candidate = m.text !== undefined ? codeCandidate(m.text) : undefined;
-  if (!s.pairing.code || userId === undefined || !candidate) return undefined;
+  if (userId === undefined || !candidate) return undefined;
   const say = (text: string) => reply(messageRef.reply(x.ref), x.chat, text, m.message_id);
+  if (candidate === s.pairing.used && candidate !== s.pairing.code) return of(say('That code has already been used: it works once. Ask the bot owner for a new one (/invite).'));
+  if (!s.pairing.code) return undefined;
   if (m.chat.type !== 'private') return of(say('Send the pairing code to the bot in a private chat, not in a group.'));
   if (forwarded(m)) return of(log(`pairing: refused a forwarded code from user ${userId}`), say('A forwarded message cannot pair you: type the code yourself.'));
   const now = cfg.scheduler.now();
@@ -79,7 +85,7 @@ function claim(m: Message, userId: number, code: string, x: PairingContext): Obs
             log(`paired user ${userId} (${m.from?.username ?? 'no username'}); the code is used up`),
             say('✅ Paired. You can use this bot now: send a message to start. /help lists the commands; /invite makes a code for someone else.'),
           ]
-        : [say('That code was just used by someone else. Ask the bot owner for a new one.')],
+        : [say('That code has already been used: it works once. Ask the bot owner for a new one (/invite).')],
     ),
   );
   return concat(of(claimIt), verdict$);
