@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       pairing: false,
       allowedUserIds: new Set([CONSOLE_USER_ID]),
       answers: (t) => t.origin.chat.chatId === CONSOLE_CHAT_ID,
-      updates$: (_offset, { state$ }) => input.updates$(state$, () => process.emit('SIGINT', 'SIGINT')),
+      updates$: (_offset, { idle$ }) => input.updates$(idle$, () => process.emit('SIGINT', 'SIGINT')),
       deliver$: (ops$) => output.deliver$(ops$),
       fetchFile: () => of({ ok: false, message: 'files cannot be sent from the console; put them in the session directory' }),
       ready: () => say('Console chat: type a message and press Enter. /help lists the commands; y / n / a answer questions; Ctrl-D or Ctrl-C ends.'),

@@ -10,7 +10,7 @@ import { app } from './app/app.ts';
 import { dirOf, type AppConfig } from './app/config.ts';
 import type { FileResult } from './app/intake.ts';
 import { pairingLogLines } from './app/pairing.ts';
-import { initialState, type AppState } from './app/state.ts';
+import { initialState, isIdle } from './app/state.ts';
 import type { FileRequest, StoreResult } from './domain/store.ts';
 import type { DownloadResult, OutOp, Outcome } from './domain/telegram.ts';
 import type { Turn } from './domain/turn.ts';
@@ -32,7 +32,7 @@ export interface FrontEnd {
   /** Turns recovered from the journal that this front end can answer (by chat). */
   answers(t: Turn): boolean;
   /** Incoming updates; `offset` is where Telegram polling resumes. */
-  updates$(offset: number | undefined, app: { state$: Observable<AppState> }): Observable<Update>;
+  updates$(offset: number | undefined, app: { idle$: Observable<boolean> }): Observable<Update>;
   /** Carries out the app's ops; each comes back as an Outcome. */
   deliver$(ops$: Observable<OutOp>): Observable<Outcome>;
   fetchFile(req: FileRequest, dir: string): Observable<DownloadResult>;
@@ -135,7 +135,7 @@ export async function run(o: RunOptions): Promise<void> {
   const shutdown = new Subject<void>();
   const sinks = app(
     {
-      updates$: fe.updates$(store.savedOffset(), { state$: state }).pipe(
+      updates$: fe.updates$(store.savedOffset(), { idle$: state.pipe(map(isIdle)) }).pipe(
         // The console's input ends at EOF: that ends the run like a signal, without a grace period.
         tap({ next: (u) => fe.telegramOffset && store.taking(u.update_id), complete: () => shutdown.next() }),
         takeUntil(shutdown),

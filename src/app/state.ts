@@ -134,3 +134,6 @@ export function workspaceMeta(s: AppState, workspace: string, defaultPersona: st
   const chat = chatOf(s, chatKey, defaultPersona, nowIso);
   return { chatKey, name, chat, meta: chat.sessions[name] ?? { persona: defaultPersona, createdAt: nowIso } };
 }
+
+/** Nothing to do: no turn pending or running, no question open (the console chat ends at EOF on this). */
+export const isIdle = (s: AppState): boolean => Object.values(s.runtime).every((r) => r.pending === 0) && Object.keys(s.permissions).length === 0;

@@ -4,7 +4,6 @@
 import { createInterface } from 'node:readline';
 import { Observable, filter, take, type Subscription } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
-import type { AppState } from '../../app/state.ts';
 import { CONSOLE_CHAT_ID } from '../../domain/turn.ts';
 
 export const CONSOLE_USER_ID = 1;
@@ -20,8 +19,6 @@ const ANSWERS: Record<string, number> = { y: 0, yes: 0, n: 1, no: 1, a: 2, alway
 
 // Control characters (binary on stdin) would garble the prompt and the terminal: dropped.
 const clean = (line: string): string => line.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
-
-const idle = (s: AppState): boolean => Object.values(s.runtime).every((r) => r.pending === 0) && Object.keys(s.permissions).length === 0;
 
 export class ConsoleInput {
   private readonly prompts: OpenPrompt[] = [];
@@ -52,7 +49,8 @@ export class ConsoleInput {
     if (i >= 0) this.prompts.splice(i, 1);
   }
 
-  updates$(state$: Observable<AppState>, onInterrupt: () => void): Observable<Update> {
+  /** `idle$`: whether the app has nothing left to do (no turn pending, no open question). */
+  updates$(idle$: Observable<boolean>, onInterrupt: () => void): Observable<Update> {
     return new Observable<Update>((subscriber) => {
       this.emit = (u) => subscriber.next(u);
       const rl = createInterface({ input: this.input, crlfDelay: Infinity, terminal: false });
@@ -73,7 +71,7 @@ export class ConsoleInput {
       rl.on('close', () => {
         this.eof = true;
         // Everything typed has reached the app; end once it has nothing left to do.
-        idleSub = state$.pipe(filter(idle), take(1)).subscribe(() => {
+        idleSub = idle$.pipe(filter(Boolean), take(1)).subscribe(() => {
           if (this.held.length) this.say(`(${this.held.length} answer(s) left over: no question asked for them)`);
           subscriber.complete();
         });
