@@ -19,7 +19,7 @@ export function groupVerdict(m: Message, cfg: AppConfig): GroupVerdict {
   const r = m.reply_to_message;
   if (r?.from?.is_bot && (cfg.botId !== undefined ? r.from.id === cfg.botId : r.from.username === user)) return { kind: 'ok' };
   if (user) {
-    const mention = new RegExp(`(^|[^\\w@])@${user}\\b`, 'i');
+    const mention = new RegExp(`(^|[^\\w@])@${user}\\b\\s*`, 'i');
     if (mention.test(text)) return { kind: 'ok', text: m.text !== undefined ? m.text.replace(mention, '$1').trim() : undefined };
   }
   return { kind: 'ignore' };
