@@ -61,6 +61,14 @@ describe('console chat (npm run chat) through a pipe', function () {
     expect(model.mainRequests().some((q: ModelRequest) => q.lastUserText.length > 100_000)).to.equal(false);
   });
 
+  it('Ctrl-C (SIGINT) while a turn streams: exits 0 within the grace period, no process left', async () => {
+    const r = await runChat(model, ['count slowly [[slow: 30000]]'], { sigintWhen: /MOCK REPLY/, env: { SHUTDOWN_GRACE_SECONDS: '1' } });
+    dirs.push(r.sessionsDir);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/SIGINT: no new messages/);
+    expect(pidsWithEnv(`${TAG_VAR}=`, `HOME=${r.home}`)).to.deep.equal([]);
+  });
+
   it('keeps the conversation across runs (same SESSIONS_DIR)', async () => {
     const first = await runChat(model, ['remember the word kumquat'], { keepHome: true });
     dirs.push(first.sessionsDir, first.home);

@@ -16,7 +16,7 @@ export interface ChatRun {
 }
 
 /** Writes `lines` (each after the output matched `waitFor[i]`, if given), closes stdin, waits for exit. */
-export async function runChat(model: FakeModel, lines: string[], opts: { sessionsDir?: string; env?: Record<string, string>; home?: string; keepHome?: boolean; timeoutMs?: number } = {}): Promise<ChatRun & { sessionsDir: string; home: string }> {
+export async function runChat(model: FakeModel, lines: string[], opts: { sessionsDir?: string; env?: Record<string, string>; home?: string; keepHome?: boolean; timeoutMs?: number; sigintWhen?: RegExp } = {}): Promise<ChatRun & { sessionsDir: string; home: string }> {
   const sessionsDir = opts.sessionsDir ?? (await mkdtemp(join(tmpdir(), 'chat-sessions-')));
   const cwd = await mkdtemp(join(tmpdir(), 'chat-cwd-'));
   const cli = await makeCliEnv(model.url);
@@ -25,10 +25,18 @@ export async function runChat(model: FakeModel, lines: string[], opts: { session
   const child = spawn(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src', 'chat.ts')], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  let signalled = false;
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString('utf8');
+    // Ctrl-C: the terminal sends SIGINT (stdin stays open meanwhile).
+    if (opts.sigintWhen && !signalled && opts.sigintWhen.test(stdout)) {
+      signalled = true;
+      child.kill('SIGINT');
+    }
+  });
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   for (const l of lines) child.stdin.write(`${l}\n`);
-  child.stdin.end();
+  if (!opts.sigintWhen) child.stdin.end();
   const code = await new Promise<number | null>((resolve, reject) => {
     const t = setTimeout(() => {
       child.kill('SIGKILL');
