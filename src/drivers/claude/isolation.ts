@@ -16,6 +16,8 @@ export interface IsolationOptions {
   agentUid: number;
   env: NodeJS.ProcessEnv;
   log: (msg: string) => void;
+  /** The bubblewrap binary (tests point it at a missing one). */
+  bwrapBin?: string;
 }
 
 export type IsolationResult = { ok: true; launcher: Launcher } | { ok: false; message: string };
@@ -71,8 +73,9 @@ function candidate(mode: 'bwrap' | 'user', o: IsolationOptions): { launcher: Lau
     const hideFiles = o.secretFiles;
     const hide = [o.botDir, o.sessionsDir];
     const install = installDirOf(o.claudeBin);
-    const launcher = bwrapLauncher({ hide, hideFiles, showReadOnly: hide.some((h) => install.startsWith(h)) ? [install] : [], root });
-    const probe = spawnSync('bwrap', ['--die-with-parent', '--unshare-pid', ...(root ? ['--unshare-user', '--cap-drop', 'ALL'] : []), '--bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', 'true'], { encoding: 'utf8', timeout: 10_000 });
+    const bin = o.bwrapBin ?? 'bwrap';
+    const launcher = bwrapLauncher({ hide, hideFiles, showReadOnly: hide.some((h) => install.startsWith(h)) ? [install] : [], root }, bin);
+    const probe = spawnSync(bin, ['--die-with-parent', '--unshare-pid', ...(root ? ['--unshare-user', '--cap-drop', 'ALL'] : []), '--bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', 'true'], { encoding: 'utf8', timeout: 10_000 });
     if (probe.error) return { unavailable: `bubblewrap is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})` };
     if (probe.status !== 0) return { unavailable: `bubblewrap cannot create namespaces here: ${(probe.stderr ?? '').trim().slice(0, 200)}` };
     return { launcher };
@@ -88,8 +91,8 @@ function candidate(mode: 'bwrap' | 'user', o: IsolationOptions): { launcher: Lau
   // The agent must be able to pass through SESSIONS_DIR to its session directories (not list it).
   if ((statSync(o.sessionsDir).mode & 0o001) === 0) chmodSync(o.sessionsDir, (statSync(o.sessionsDir).mode & 0o7777) | 0o711);
   const base = userLauncher(uid, uid, home, root);
-  // Session directories belong to the agent user, so it can work in them.
-  const launcher: Launcher = { mode: 'user', wrap: (e: Exec) => (own(e.cwd), base.wrap(e)) };
+  // Session directories belong to the agent user, so it can work in them (never a directory of the user's own).
+  const launcher: Launcher = { mode: 'user', wrap: (e: Exec) => (e.cwd.startsWith(`${o.sessionsDir}/`) && own(e.cwd), base.wrap(e)) };
   return { launcher };
 }
 
