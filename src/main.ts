@@ -1,35 +1,19 @@
-// Composition root: configuration, drivers, the loops between app and drivers, the one
-// subscribe, signal handling.
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+// Composition root of the Telegram bot (`npm start`): configuration, the token check, the
+// Telegram front end; everything else is shared with the console chat in run.ts.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { homedir, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TelegramApiError } from 'node-telegram-bot-api';
-import { BehaviorSubject, asyncScheduler, ignoreElements, interval, map, merge, mergeMap, Subject, takeUntil, tap, timer } from 'rxjs';
-import { app } from './app/app.ts';
-import { dirOf, type AppConfig } from './app/config.ts';
-import type { FileResult } from './app/intake.ts';
-import { initialState } from './app/state.ts';
 import { BOT_COMMANDS } from './domain/commands.ts';
-import type { Outcome } from './domain/telegram.ts';
-import { ClaudeDriver } from './drivers/claude/claudeDriver.ts';
-import { killAllNow } from './drivers/claude/process.ts';
-import { sweepPrefix, treeRss } from './drivers/claude/processTree.ts';
-import { loadPersonas } from './drivers/personas.ts';
-import { acquireLock, checkSessionsDir, sweepTemps } from './drivers/store/index.ts';
-import { StoreClient } from './drivers/storeClient.ts';
-import { StoreDriver } from './drivers/storeDriver.ts';
-import { ioDriver } from './drivers/io/ioDriver.ts';
-import { transcriber } from './drivers/io/transcriber.ts';
-import type { IoResult } from './domain/io.ts';
+import { CONSOLE_CHAT_ID } from './domain/turn.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
-import { WorkdirDriver } from './drivers/workdir/workdirDriver.ts';
-import type { WorkdirResult } from './domain/workdir.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
+import { run } from './run.ts';
 import { outbox } from './streams/outbox/outbox.ts';
 
 const DEFAULT_CLAUDE_BIN = fileURLToPath(new URL('../node_modules/.bin/claude', import.meta.url));
+const BOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 let redact = (s: string) => s;
 const log = (msg: string) => console.log(`${new Date().toISOString()} ${redact(msg)}`);
@@ -50,23 +34,6 @@ async function main(): Promise<void> {
   redact = (s) => s.split(token).join('<token>');
   delete process.env.TELEGRAM_BOT_TOKEN; // not in this process's live environment any more
 
-  let personas;
-  try {
-    personas = loadPersonas(config.personasDir);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
-  if (!personas.has(config.defaultPersona)) {
-    return fail(`DEFAULT_PERSONA "${config.defaultPersona}" is not in ${config.personasDir} (have: ${[...personas.keys()].join(', ')}).`);
-  }
-  if (!existsSync(config.claudeBin)) {
-    return fail(`Claude Code was not found at ${config.claudeBin}. Run npm install (it installs @anthropic-ai/claude-code), or set CLAUDE_BIN.`);
-  }
-
-  const projectsDirs = config.projectsDirs.map((d) => resolve(d));
-  const notDir = projectsDirs.find((d) => !(existsSync(d) && statSync(d).isDirectory()));
-  if (notDir) return fail(`PROJECTS_DIR: ${notDir} is not a directory. Give directories whose subdirectories are your projects, separated by ":".`);
-
   const api = new TelegramApi(token, config.apiRoot);
   let me;
   try {
@@ -79,152 +46,26 @@ async function main(): Promise<void> {
     return fail(`Could not reach Telegram at ${config.apiRoot}: ${redact(String(err))}. Check the network, or TELEGRAM_API_ROOT.`);
   }
 
-  // SESSIONS_DIR must be usable; one bot per sessions directory (a kernel-held lock, freed when
-  // the process dies): a second one would fight over the same conversations.
-  const sessionsDir = resolve(config.sessionsDir);
-  const unusable = checkSessionsDir(sessionsDir);
-  if (unusable) return fail(unusable);
-  const lock = await acquireLock(sessionsDir);
-  if (!lock.ok) return fail(lock.message);
-  process.on('exit', () => lock.lock.release());
-  const swept = sweepTemps(sessionsDir);
-  if (swept.length) log(`removed ${swept.length} temporary file(s) a crash left in ${config.sessionsDir}`);
-
-  // Every CLI this bot starts carries a tag derived from its sessions directory; kill what a
-  // previous run that died without cleaning up left behind.
-  const tagPrefix = createHash('sha256').update(sessionsDir).digest('hex').slice(0, 12);
-  const leftovers = sweepPrefix(tagPrefix);
-  if (leftovers) log(`killed ${leftovers} Claude Code process(es) left behind by a previous run`);
-
-  const appConfig: AppConfig = {
-    allowedUserIds: config.allowedUserIds,
-    sessionsDir,
-    personas,
-    defaultPersona: config.defaultPersona,
-    maxFileBytes: config.maxFileBytes,
-    maxQueue: config.maxQueue,
-    permissionTimeoutMs: config.permissionTimeoutMs,
-    stallMs: config.stallMs,
-    botUsername: me.username,
-    runId: randomBytes(3).toString('hex'),
-    maxLive: config.maxLiveSessions,
-    maxRespawns: 3,
-    backoffMs: (n) => Math.min(1000 * 2 ** (n - 1), 30_000),
-    interruptTimeoutMs: 5000,
-    scheduler: asyncScheduler,
-    telegramTools: true,
-    diffButton: true,
-    transcriber: config.stt !== undefined,
-    voiceConfirm: config.voiceConfirm,
-  };
-  // State is read here, once; from now on a worker thread writes it (no fsync on this event loop).
-  const saved = new StoreDriver(sessionsDir, log);
-  const chats = saved.loadChats();
-  const recovered = saved.recovered();
-  if (recovered.length) log(`resuming ${recovered.length} message(s) left unanswered by the previous run`);
-  const claude = new ClaudeDriver({ bin: config.claudeBin, env: process.env, idleMs: config.idleMs, maxLive: config.maxLiveSessions, tagPrefix, log, rssOf: treeRss });
-
-  // The loops: the app's sinks feed drivers whose output comes back as its sources.
-  const state = new BehaviorSubject(initialState(chats, saved.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered, saved.loadWork()));
-  const store = new StoreClient(sessionsDir, log, (err) => {
-    log(`fatal: ${err.message}`);
-    void finish(1);
-  });
-  const files = new Subject<FileResult>();
-  const workdirs = new Subject<WorkdirResult>();
-  const workdir = new WorkdirDriver({ projectsDirs, sessionsDir, claudeHome: process.env.CLAUDE_CONFIG_DIR || resolve(process.env.HOME || homedir(), '.claude') });
-  const outcomes = new Subject<Outcome>();
-  const ioResults = new Subject<IoResult>();
-  const drain = new Subject<void>();
-  const shutdown = new Subject<void>();
   const fetchFile = download(api, config.maxFileBytes);
-  const sinks = app(
-    {
-      updates$: updates$(api, log, saved.savedOffset()).pipe(
-        tap((u) => store.taking(u.update_id)),
-        takeUntil(shutdown),
-      ),
-      state$: state,
-      claude$: claude.output$,
-      files$: files,
-      outcomes$: outcomes,
-      stored$: store.results$,
-      drain$: drain,
-      workdir$: workdirs,
-      io$: ioResults,
+  await run({
+    config,
+    log,
+    fail,
+    botDir: BOT_DIR,
+    secretFiles: [resolve('.env'), resolve(BOT_DIR, '.env')],
+    frontEnd: {
+      botUsername: me.username,
+      botId: me.id,
+      telegramOffset: true,
+      pairing: true,
+      answers: (t) => t.origin.chat.chatId !== CONSOLE_CHAT_ID,
+      updates$: (offset) => updates$(api, log, offset),
+      // 25/s rather than Telegram's "about 30": calls leave paced but arrive bunched by network jitter
+      // (the soak saw a few 429s at 30 while 20 chats flushed at once).
+      deliver$: (ops$) => outbox(ops$, (call) => api.call(call), { globalPerSecond: 25 }),
+      fetchFile,
     },
-    appConfig,
-    recovered,
-  );
-
-  let stopping = false;
-  const finish = async (code: number) => {
-    await claude.shutdown();
-    await store.close();
-    log(`stopped (exit ${code})`);
-    process.exit(code);
-  };
-
-  // 25/s rather than Telegram's "about 30": calls leave paced but arrive bunched by network jitter
-  // (the soak saw a few 429s at 30 while 20 chats flushed at once).
-  const telegram$ = outbox(sinks.telegram$, (call) => api.call(call), { globalPerSecond: 25 }).pipe(
-    tap({
-      next: (o) => {
-        if (!o.ok) log(`telegram ${o.op.op} failed: ${o.error?.code} ${o.error?.description}`);
-        outcomes.next(o);
-      },
-      complete: () => outcomes.complete(),
-    }),
-  );
-  const subscription = merge(
-    sinks.state$.pipe(tap((reduce) => state.next(reduce(state.value)))),
-    sinks.claude$.pipe(tap((cmd) => claude.execute(cmd))),
-    sinks.store$.pipe(tap((w) => store.write(w))),
-    sinks.log$.pipe(tap(log)),
-    sinks.files$.pipe(
-      mergeMap((req) => fetchFile(req, req.dir).pipe(map((result): FileResult => ({ id: req.id, result })))),
-      tap((f) => files.next(f)),
-    ),
-    sinks.workdir$.pipe(
-      mergeMap((req) => workdir.handle(req)),
-      tap((r) => workdirs.next(r)),
-    ),
-    sinks.io$.pipe(ioDriver({ transcribe: transcriber(config.stt) }), tap((r) => ioResults.next(r))),
-    telegram$,
-    // A write the disk refused is kept in memory and retried, so the bot recovers when space returns.
-    interval(5000).pipe(tap(() => store.flushIfUnhealthy()), ignoreElements(), takeUntil(shutdown)),
-  ).subscribe({
-    error: (err: unknown) => {
-      log(`fatal: ${err instanceof Error ? err.message : String(err)}`);
-      void finish(1);
-    },
-    complete: () => void finish(0),
   });
-
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (stopping) {
-      log(`${sig} again: exiting now`);
-      killAllNow();
-      subscription.unsubscribe();
-      process.exit(130);
-    }
-    stopping = true;
-    log(`${sig}: no new messages; running turns get ${config.shutdownGraceMs / 1000} s to finish (send ${sig} again to exit now)`);
-    shutdown.next();
-    timer(config.shutdownGraceMs).subscribe(() => {
-      log('grace period over: stopping the remaining turns; they will be answered after the restart');
-      drain.next();
-      void claude.shutdown();
-      // What a slow stop is waiting for, every 5 s.
-      interval(5000).subscribe(() => {
-        const running = Object.entries(state.value.runtime).filter(([, r]) => r.running || r.pending);
-        log(`still stopping: ${running.length} workspace(s) with turns (${running.map(([w, r]) => `${w}: ${r.pending}${r.running ? ' running' : ''}`).join(', ')}), ${claude.liveCount()} process(es)`);
-      });
-    });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  log(`@${me.username} is running: ${personas.size} personas, sessions in ${config.sessionsDir}, up to ${config.maxLiveSessions} live Claude Code processes${projectsDirs.length ? `, projects in ${projectsDirs.join(':')}` : ''}`);
 }
 
 void main();

@@ -26,6 +26,7 @@ import { messageRef } from '../domain/messageRef.ts';
 import type { WorkdirRequest, WorkdirResult } from '../domain/workdir.ts';
 import { workButtonEffects } from './buttonCommands.ts';
 import { menuOps$ } from './menus.ts';
+import { restartNotices } from './restartNotices.ts';
 
 export interface AppSources {
   updates$: Observable<Update>;
@@ -82,13 +83,8 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
       filter((e): e is Extract<Effect, { to: 'stop' }> => e.to === 'stop'),
       map((e) => e.workspace),
     );
-    const notices$ = from(recovered).pipe(
-      subscribeOn(cfg.scheduler),
-      map((t): Effect => {
-        const preview = t.prompt.length > 80 ? `${t.prompt.slice(0, 80)}…` : t.prompt;
-        return { to: 'telegram', op: replyOp(messageRef.recovered(t.id), t.origin.chat, `♻️ The bot restarted before answering "${preview}". Answering it now.`, t.origin.replyTo) };
-      }),
-    );
+    // One notice per chat that had messages in flight (idle chats hear nothing of the restart).
+    const notices$ = from(restartNotices(recovered)).pipe(subscribeOn(cfg.scheduler));
     const io$ = sources.io$ ?? NEVER;
     const turnsX = { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$, io$ };
     const ran$ = turnsEffects(turns$, turnsX).pipe(share());

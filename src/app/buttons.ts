@@ -8,23 +8,26 @@ import { controlResponseLine } from '../protocol/stdin.ts';
 import type { AppConfig } from './config.ts';
 import { claude, log, reduce, telegram, type Effect } from './effects.ts';
 import { without, type AppState } from './state.ts';
+import { isAllowed } from './access.ts';
+import { rulesLabel } from '../domain/permissionRules.ts';
 
 const answer = (id: string, text?: string): Effect => telegram({ op: 'answerCallback', callbackQueryId: id, ...(text ? { text } : {}) });
 const closePrompt = (ref: string, chat: ChatRef, text: string): Effect => telegram({ op: 'edit', ref, chat, text, replyMarkup: { inline_keyboard: [] } });
 
 export function buttonEffects(q: CallbackQuery, cfg: AppConfig, s: AppState): Effect[] {
-  if (!cfg.allowedUserIds.has(q.from.id)) return [log(`ignored a button press from user ${q.from.id}`), answer(q.id, 'Only the bot owner can answer this.')];
+  if (!isAllowed(cfg, s, q.from.id)) return [log(`ignored a button press from user ${q.from.id}`), answer(q.id, 'Only the bot owner can answer this.')];
   const press = decodeButton(q.data);
   const sameChat = (c: ChatRef) => q.message?.chat.id === c.chatId;
   if (press?.kind === 'permission') {
     const p = s.permissions[press.token];
     if (!p || !sameChat(p.chat)) return [answer(q.id, 'This request is no longer pending.')];
     const allow = press.choice !== 'deny';
-    const verdict = press.choice === 'session' ? `✅ Allowed ${p.toolName} for this session` : allow ? '✅ Allowed' : '❌ Denied';
+    const rules = p.sessionRules ?? [p.toolName];
+    const verdict = press.choice === 'session' ? `✅ Allowed ${rulesLabel(rules)} for this session` : allow ? '✅ Allowed' : '❌ Denied';
     const response = allow ? { behavior: 'allow', updatedInput: p.input } : { behavior: 'deny', message: 'The user denied this in Telegram.' };
     return [
       reduce(without('permissions', [press.token])),
-      ...(press.choice === 'session' ? [reduce((st: AppState) => ({ ...st, allowAlways: { ...st.allowAlways, [p.workspace]: [...(st.allowAlways[p.workspace] ?? []), p.toolName] } }))] : []),
+      ...(press.choice === 'session' ? [reduce((st: AppState) => ({ ...st, allowAlways: { ...st.allowAlways, [p.workspace]: [...(st.allowAlways[p.workspace] ?? []), ...rules] } }))] : []),
       claude({ kind: 'write', workspace: p.workspace, line: controlResponseLine(p.requestId, response) }),
       answer(q.id, verdict),
       closePrompt(p.ref, p.chat, `${verdict}: ${p.toolName} ${summarizeToolInput(p.toolName, p.input, 300)}`),

@@ -22,6 +22,7 @@ import type { IoResult } from '../domain/io.ts';
 import type { Outcome } from '../domain/telegram.ts';
 import { getEffects } from './get.ts';
 import { workLines } from './workStatus.ts';
+import { inviteEffects } from './pairing.ts';
 
 export interface CommandContext {
   cfg: AppConfig;
@@ -52,6 +53,9 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
       return of(say(HELP_TEXT));
     case 'invalid':
       return of(say(cmd.message, m.message_id));
+    case 'invite':
+      if (m.chat.type !== 'private') return of(say('Send /invite in a private chat with me: everyone here would see the code.', m.message_id));
+      return of(...inviteEffects({ cfg, ref: x.ref, chat }, m.message_id));
     case 'new': {
       if (cmd.project !== undefined) return newInProjectEffects({ ...cmd, project: cmd.project }, x);
       let name = cmd.name;
@@ -102,7 +106,8 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
       const answer$ = x.claude$.pipe(
         filter((o): o is Extract<ClaudeOutput, { kind: 'processes' }> => o.kind === 'processes' && o.id === id),
         take(1),
-        map((o) => say(statusText(x, active, c.active, activePersona.name, activePersona.settings.model, o.list))),
+        // In a group, other chats' ids and session names are not its members' business.
+        map((o) => say(statusText(x, active, c.active, activePersona.name, activePersona.settings.model, m.chat.type === 'private' ? o.list : o.list.filter((p) => sameChat(p.workspace, chatKey))))),
       );
       return merge(answer$, of(claude({ kind: 'processes', id })));
     }
@@ -134,6 +139,11 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
       return getEffects(cmd.path, x);
   }
 }
+
+const sameChat = (workspace: string, chatKey: string): boolean => {
+  const wsChat = workspace.slice(0, workspace.lastIndexOf('/'));
+  return wsChat === chatKey || wsChat.split('_')[0] === chatKey.split('_')[0];
+};
 
 function statusText(x: CommandContext, workspace: string, name: string, persona: string, personaModel: string | undefined, live: ProcessInfo[]): string {
   const { cfg, s } = x;

@@ -14,6 +14,10 @@ export interface AppConfig {
   permissionTimeoutMs: number;
   stallMs: number;
   botUsername?: string;
+  /** The bot's own user id (a reply to one of its messages addresses it in a group). */
+  botId?: number;
+  /** A fresh random pairing code (the driver's randomness, given as a function). */
+  newCode?: () => string;
   /** Distinguishes this run's button tokens from those of earlier runs (still on old messages). */
   runId: string;
   /** For /status. */

@@ -18,6 +18,10 @@ import { chatOf, runtimeOf, withChat, withRuntime, without, type AppState } from
 import { messageRef } from '../domain/messageRef.ts';
 import type { WorkdirResult } from '../domain/workdir.ts';
 import { claudeCommandEffects } from './claudeCommand.ts';
+import { isAllowed } from './access.ts';
+import { groupVerdict, isGroup } from './groups.ts';
+import { codeCandidate, pairingEffects } from './pairing.ts';
+import { promptWithContext } from './untrusted.ts';
 
 export interface FileResult {
   id: string;
@@ -50,24 +54,34 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
   const { cfg, s } = x;
   const chat = chatOfMessage(m);
   const userId = m.from?.id;
-  if (userId === undefined || !cfg.allowedUserIds.has(userId)) {
+  // In groups only what is addressed to the bot counts; a message sent as a chat never does.
+  const verdict = isGroup(m) ? groupVerdict(m, cfg) : undefined;
+  if (verdict?.kind === 'ignore') return EMPTY;
+  if (verdict?.kind === 'refuse') return of(log(`refused ${verdict.why} in chat ${m.chat.id}`));
+  if (!isAllowed(cfg, s, userId)) {
+    const pairing = pairingEffects(m, { cfg, s, ref: x.ref, chat, state$: x.state$ });
+    if (pairing) return pairing;
     const refusal = log(`refused user ${userId ?? 'unknown'} (${m.from?.username ?? 'no username'}) in chat ${m.chat.id}`);
     if (s.refused[m.chat.id]) return of(refusal);
+    const how = s.pairing.code && m.chat.type === 'private' ? 'if you run this bot, send the pairing code it printed in its log.' : 'the owner can add it to ALLOWED_USER_IDS or send you an /invite code.';
     return of(
       refusal,
       reduce((st) => ({ ...st, refused: { ...st.refused, [m.chat.id]: true } })),
-      reply(messageRef.reply(x.ref), chat, `Sorry, this bot is private. (Your user id is ${userId}; the owner can add it to ALLOWED_USER_IDS.)`),
+      reply(messageRef.reply(x.ref), chat, `Sorry, this bot is private. (Your user id is ${userId}; ${how})`),
     );
   }
   // Telegram redelivers updates a crashed run never confirmed; the journal already has those.
   if (s.journaled[`${m.chat.id}:${m.message_id}`]) return of(log(`skipping update for message ${m.chat.id}:${m.message_id}: already journaled`));
-  const text = m.text;
+  const text = verdict?.kind === 'ok' && verdict.text !== undefined ? verdict.text : m.text;
+  if (text !== undefined && s.pairing.used !== undefined && codeCandidate(text) === s.pairing.used) {
+    return of(reply(messageRef.reply(x.ref), chat, 'You are already paired: send a message to start.', m.message_id));
+  }
   if (text !== undefined) {
     const cmd = text.startsWith('/') ? parseCommand(text, cfg.botUsername) : undefined;
     if (cmd?.cmd === 'claude') return claudeCommandEffects(cmd, { ...x, chat, m }, (prompt) => turnEffects(m, chat, prompt, x));
     if (cmd) return commandEffects(cmd, { ...x, chat, m });
     if (text.startsWith('/') && /^\/\S+@\S+/.test(text)) return EMPTY; // a command for another bot
-    return turnEffects(m, chat, promptFor(m, text), x);
+    return turnEffects(m, chat, promptFor(m, text, x), x);
   }
   if (m.media_group_id && (m.document || m.photo)) return of(albumPart(m, chat, x));
   if (m.voice || m.audio || m.video_note) return voiceEffects(m, chat, x);
@@ -77,9 +91,9 @@ export function messageEffects(m: Message, x: IntakeContext): Observable<Effect>
   return of(reply(messageRef.reply(x.ref), chat, `I can't use ${kind ? `a ${kind.replace('_', ' ')}` : 'this kind of message'} yet. Send text, a document, a photo or a voice note.`, m.message_id));
 }
 
-export function promptFor(m: Message, body: string): string {
-  const quoted = m.reply_to_message && (m.reply_to_message.text ?? m.reply_to_message.caption);
-  return quoted ? `[The user is replying to this earlier message:]\n> ${quoted.split('\n').join('\n> ')}\n\n${body}` : body;
+/** The prompt for a message: the quoted or forwarded text it carries, marked when an allowed user did not write it. */
+export function promptFor(m: Message, body: string, x: Pick<IntakeContext, 'cfg' | 's'>): string {
+  return promptWithContext(m, body, x.cfg, (id) => isAllowed(x.cfg, x.s, id));
 }
 
 /**
@@ -148,7 +162,7 @@ function fileEffects(m: Message, chat: ChatRef, x: IntakeContext): Observable<Ef
       // Claude sees a photo (and an image document) as an image block, besides the saved file.
       const type = imageType(res.name, res.bytes);
       const images = type ? [{ path: `${req.dir}/${res.name}`, mediaType: type }] : [];
-      return withImages(images, x.ref, x.io$, (imgs) => x.state$.pipe(take(1), mergeMap((latest) => turnEffects(m, chat, promptFor(m, prompt), { ...x, s: latest }, imgs))));
+      return withImages(images, x.ref, x.io$, (imgs) => x.state$.pipe(take(1), mergeMap((latest) => turnEffects(m, chat, promptFor(m, prompt, { ...x, s: latest }), { ...x, s: latest }, imgs))));
     }),
   );
   return merge(done$, of<Effect>({ to: 'files', req }));

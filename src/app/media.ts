@@ -77,7 +77,7 @@ function albumTurn(parts: AlbumPart[], x: Omit<IntakeContext, 's' | 'ref'>): Obs
       return type ? [{ path: `${s.part.req.dir}/${s.name}`, mediaType: type }] : [];
     });
     return withImages(images, ref, x.io$, (imgs) =>
-      x.state$.pipe(take(1), mergeMap((s) => turnEffects(first.m, first.chat, promptFor(first.m, prompt), { ...x, s, ref }, imgs))),
+      x.state$.pipe(take(1), mergeMap((s) => turnEffects(first.m, first.chat, promptFor(first.m, prompt, { ...x, s }), { ...x, s, ref }, imgs))),
     );
   });
 }

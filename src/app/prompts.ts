@@ -13,6 +13,7 @@ import type { AppConfig } from './config.ts';
 import { claude, reduce, telegram, type Effect } from './effects.ts';
 import { bumpSeq, nextToken, without, type AppState, type PendingPermission } from './state.ts';
 import { messageRef } from '../domain/messageRef.ts';
+import { allowedByRules, rulesLabel, sessionRules } from '../domain/permissionRules.ts';
 
 type Ask = Extract<SessionEvent, { kind: 'permission_request' }>;
 
@@ -27,13 +28,14 @@ export function permissionEffects(events$: Observable<SessionEvent>, turn: Turn,
     filter((e): e is Ask => e.kind === 'permission_request'),
     withLatestFrom(state$),
     mergeMap(([ev, s]): Observable<Effect> => {
-      if (s.allowAlways[ws]?.includes(ev.toolName)) return of(respond(ev.requestId, { behavior: 'allow', updatedInput: ev.input }));
+      if (allowedByRules(s.allowAlways[ws] ?? [], ev.toolName, ev.input, ev.suggestions)) return of(respond(ev.requestId, { behavior: 'allow', updatedInput: ev.input }));
+      const rules = sessionRules(ev.toolName, ev.input, ev.suggestions);
       const token = nextToken(s, cfg.runId);
       const ref = messageRef.permission(token);
-      const pending: PendingPermission = { workspace: ws, turnId: turn.id, requestId: ev.requestId, toolName: ev.toolName, input: ev.input, summary: ev.summary, chat, ref };
+      const pending: PendingPermission = { workspace: ws, turnId: turn.id, requestId: ev.requestId, toolName: ev.toolName, input: ev.input, summary: ev.summary, chat, ref, sessionRules: rules };
       const ask = joinRendered([styled('Claude Code asks to use a tool', 'bold'), plain(`${ev.toolName}: ${ev.summary || '(no input)'}`)]);
       const button = (text: string, choice: 'allow' | 'deny' | 'session') => ({ text, callback_data: encodeButton({ kind: 'permission', token, choice }) });
-      const keyboard = { inline_keyboard: [[button('✅ Allow', 'allow'), button('❌ Deny', 'deny')], [button(`✅ Allow ${ev.toolName} for this session`.slice(0, 60), 'session')]] };
+      const keyboard = { inline_keyboard: [[button('✅ Allow', 'allow'), button('❌ Deny', 'deny')], [button(`✅ Allow ${rulesLabel(rules)} for this session`.slice(0, 60), 'session')]] };
       // A button press removes the token; the timer then finds nothing to deny.
       const timeout$ = timer(cfg.permissionTimeoutMs, cfg.scheduler).pipe(
         withLatestFrom(state$),

@@ -42,6 +42,8 @@ export interface PendingPermission {
   summary: string;
   chat: ChatRef;
   ref: string;
+  /** What "Allow for this session" approves (domain/permissionRules.ts). */
+  sessionRules?: string[];
 }
 
 export interface PendingStall {
@@ -55,7 +57,7 @@ export interface AppState {
   chats: Chats;
   runtime: Record<string, Runtime>;
   permissions: Record<string, PendingPermission>;
-  /** workspace → tools allowed for the rest of the session. */
+  /** workspace → rules allowed for the rest of the session (domain/permissionRules.ts). */
   allowAlways: Record<string, string[]>;
   stalls: Record<string, PendingStall>;
   /** `${chatId}:${draftId}` → workspace of the running turn (the draft's stop button). */
@@ -72,10 +74,25 @@ export interface AppState {
   voices: Record<string, PendingVoice>;
   /** Crons and wakeups the previous run's processes had pending (re-created or reported at start). */
   savedSchedules?: Record<string, Schedule[]>;
+  /** Users paired with a code (persisted in SESSIONS_DIR/allowed-users.json), merged with ALLOWED_USER_IDS. */
+  allowed: Record<string, true>;
+  /** The open pairing code, wrong tries, and the code last used (app/pairing.ts). */
+  pairing: Pairing;
+  /** chat key → when the chat was last told how to log in (once an hour). */
+  loginTold: Record<string, number>;
 }
 
+export interface Pairing {
+  code?: string;
+  /** Wrong tries since the code was made; at 5 the code is replaced. */
+  wrong: number;
+  /** user id → wrong tries and the time of the last one (per-user rate limit). */
+  tries: Record<string, { count: number; last: number }>;
+  /** The code that paired the last user (sending it again gets "already paired"). */
+  used?: string;
+}
 
-export function initialState(chats: Chats, conversations: Record<string, string>, recovered: readonly Turn[], saved?: SavedWork): AppState {
+export function initialState(chats: Chats, conversations: Record<string, string>, recovered: readonly Turn[], saved?: SavedWork, extra: Partial<AppState> = {}): AppState {
   const runtime: Record<string, Runtime> = {};
   for (const [workspace, sessionId] of Object.entries(conversations)) runtime[workspace] = { ...EMPTY_RUNTIME, sessionId };
   for (const [workspace, limit] of Object.entries(saved?.limits ?? {})) runtime[workspace] = { ...(runtime[workspace] ?? EMPTY_RUNTIME), limit };
@@ -93,6 +110,10 @@ export function initialState(chats: Chats, conversations: Record<string, string>
     draining: false,
     voices: {},
     ...(saved && Object.keys(saved.schedules).length ? { savedSchedules: saved.schedules } : {}),
+    allowed: {},
+    pairing: { wrong: 0, tries: {} },
+    loginTold: {},
+    ...extra,
   };
 }
 
@@ -131,3 +152,6 @@ export function workspaceMeta(s: AppState, workspace: string, defaultPersona: st
   const chat = chatOf(s, chatKey, defaultPersona, nowIso);
   return { chatKey, name, chat, meta: chat.sessions[name] ?? { persona: defaultPersona, createdAt: nowIso } };
 }
+
+/** Nothing to do: no turn pending or running, no question open (the console chat ends at EOF on this). */
+export const isIdle = (s: AppState): boolean => Object.values(s.runtime).every((r) => r.pending === 0) && Object.keys(s.permissions).length === 0;

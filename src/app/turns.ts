@@ -21,6 +21,7 @@ import { diffAfter, withGitState } from './diff.ts';
 import type { IoResult } from '../domain/io.ts';
 import { claude, reduce, store, telegram, type Effect } from './effects.ts';
 import { permissionEffects, stallEffects } from './prompts.ts';
+import { loginEffects } from './login.ts';
 import { runtimeOf, without, withRuntime, type AppState, type Runtime } from './state.ts';
 
 export interface TurnsContext {
@@ -137,7 +138,7 @@ function shown(turn: Turn, events$: Observable<SessionEvent>, x: TurnsContext, b
     const reduced$ = ev$.pipe(mergeMap((e) => stateEffects(turn, e, cfg.scheduler.now())));
     return concat(
       of(reduce((s) => ({ ...s, drafts: { ...s.drafts, [draftKey]: turn.workspace } }))),
-      merge(diff.effects$, reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$)),
+      merge(diff.effects$, reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$), loginEffects(ev$, turn, cfg, x.state$)),
       of(reduce(without('drafts', [draftKey]))),
     );
   }));

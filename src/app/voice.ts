@@ -50,7 +50,7 @@ export function voiceEffects(m: Message, chat: ChatRef, x: IntakeContext): Obser
   const req: FileRequest = { id: `file:${x.ref}`, fileId: v.file_id, name, size: v.file_size, dir };
   const saved$ = x.files$.pipe(filter((f: FileResult) => f.id === req.id), take(1));
   const caption = m.caption ? `${m.caption}\n\n` : '';
-  const turn = (prompt: string) => x.state$.pipe(take(1), mergeMap((s) => turnEffects(m, chat, promptFor(m, prompt), { ...x, s })));
+  const turn = (prompt: string) => x.state$.pipe(take(1), mergeMap((s) => turnEffects(m, chat, promptFor(m, prompt, { ...x, s }), { ...x, s })));
   return askAll([{ to: 'files', req }], [saved$], ([f]) => {
     const res = f!.result;
     if (!res.ok) return of(say(`Could not save the ${label}: ${res.message}`));

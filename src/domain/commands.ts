@@ -18,6 +18,7 @@ export type Command =
   /** A command for Claude Code itself: `/claude <name> [args]` (explicit), or an unknown /name. */
   | { cmd: 'claude'; name: string; args: string; explicit: boolean }
   | { cmd: 'get'; path: string }
+  | { cmd: 'invite' }
   | { cmd: 'invalid'; message: string };
 
 export const BOT_COMMANDS = [
@@ -34,6 +35,7 @@ export const BOT_COMMANDS = [
   { command: 'resume', description: 'Conversations of this directory; /resume <id> continues one' },
   { command: 'worktree', description: "This session's git worktree; /worktree remove" },
   { command: 'claude', description: 'A Claude Code command by name: /claude <command> [args]' },
+  { command: 'invite', description: 'A one-time pairing code for someone else' },
 ] as const;
 
 const nameError = (what: string, name: string) =>
@@ -96,6 +98,8 @@ export function parseCommand(text: string, botUsername?: string): Command | unde
     }
     case 'get':
       return arg ? { cmd: 'get', path: arg } : { cmd: 'invalid', message: "Usage: /get <path>, relative to the session's directory (/get . lists it)." };
+    case 'invite':
+      return { cmd: 'invite' };
     default:
       // Not one of the bot's: maybe one of Claude Code's (app/claudeCommand.ts decides).
       return { cmd: 'claude', name: cmd, args: arg, explicit: false };
@@ -120,6 +124,7 @@ Commands:
 /model [name] — the current model and the ones offered, or switch (kept for this session)
 /resume [id] — the conversations recorded for this session's directory, or continue one
 /worktree — this session's git worktree; /worktree remove deletes it (asks first, refuses changes)
+/invite — a one-time pairing code for someone else
 /help — this text
 
 Claude Code's own commands work too: /compact, /clear, /context, /review, skills and your .claude/commands (the menu lists them once the session has run). A Claude Code command named like one of the bot's goes through /claude: /claude status, /claude model sonnet, /claude help. Names with - are typed with _ (/code_review).`;

@@ -44,6 +44,8 @@ export type SessionEvent =
       input: Record<string, unknown>;
       toolUseId?: string;
       summary: string;
+      /** The allow rules Claude Code suggests for "always" (permission_suggestions), e.g. Bash `npm test:*`. */
+      suggestions?: { toolName: string; ruleContent?: string }[];
     }
   | { kind: 'control_response'; requestId: string; ok: boolean; response: Record<string, unknown>; error?: string }
   | { kind: 'warning'; message: string }

@@ -12,6 +12,8 @@ export type StoreWrite =
   | { kind: 'journalRemove'; id: string }
   | { kind: 'conversation'; dir: string; sessionId: string | undefined }
   | { kind: 'persona'; dir: string; persona: string }
+  /** Users paired with a code: SESSIONS_DIR/allowed-users.json. */
+  | { kind: 'allowlist'; userIds: number[] }
   /** An update is fully taken in (journaled or answered): its offset may be saved. */
   | { kind: 'updateDone'; updateId: number }
   /** A workspace's usage-limit hold and pending crons/wakeups (undefined: none), kept across restarts. */

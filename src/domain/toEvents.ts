@@ -107,6 +107,7 @@ export function toEvents(cli: CliLine): SessionEvent[] {
           input,
           toolUseId: typeof req.tool_use_id === 'string' ? req.tool_use_id : undefined,
           summary: summarizeToolInput(req.tool_name, input, 300),
+          suggestions: suggestedRules(req.permission_suggestions),
         }];
       }
       return [{ kind: 'unknown', type: 'control_request', subtype: String(req.subtype) }];
@@ -128,4 +129,16 @@ export function toEvents(cli: CliLine): SessionEvent[] {
     case 'invalid':
       return [{ kind: 'warning', message: `Ignored a malformed line from Claude Code: ${cli.reason}` }];
   }
+}
+
+/** The allow rules of a can_use_tool request's permission_suggestions (other kinds are ignored). */
+function suggestedRules(raw: unknown): { toolName: string; ruleContent?: string }[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((sug: unknown) => {
+    const x = sug as { type?: unknown; behavior?: unknown; rules?: unknown };
+    if (x?.type !== 'addRules' || x.behavior !== 'allow' || !Array.isArray(x.rules)) return [];
+    return (x.rules as { toolName?: unknown; ruleContent?: unknown }[]).flatMap((r) =>
+      typeof r?.toolName === 'string' ? [{ toolName: r.toolName, ...(typeof r.ruleContent === 'string' ? { ruleContent: r.ruleContent } : {}) }] : [],
+    );
+  });
 }

@@ -38,7 +38,10 @@ export interface TurnImage {
   data: string;
 }
 
-export const chatKeyOf = (c: ChatRef): string => (c.threadId ? `${c.chatId}_${c.threadId}` : `${c.chatId}`);
+/** The console chat (npm run chat): no Telegram chat has id 0; its sessions live in SESSIONS_DIR/chatconsole. */
+export const CONSOLE_CHAT_ID = 0;
+
+export const chatKeyOf = (c: ChatRef): string => (c.chatId === CONSOLE_CHAT_ID ? 'console' : c.threadId ? `${c.chatId}_${c.threadId}` : `${c.chatId}`);
 
 /** The chat a chat key names (the inverse of chatKeyOf). */
 export function chatOfKey(chatKey: string): ChatRef {

@@ -5,11 +5,13 @@ import { PERSONA_NAME, personaSchema, type Persona } from '../protocol/persona.t
 
 export class PersonaError extends Error {}
 
-export function loadPersonas(dir: string): Map<string, Persona> {
+/** `optional`: a missing directory means no personas (PERSONAS_DIR was not set). */
+export function loadPersonas(dir: string, opts: { optional?: boolean } = {}): Map<string, Persona> {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   } catch (err) {
+    if (opts.optional && (err as { code?: string }).code === 'ENOENT') return new Map();
     throw new PersonaError(`Cannot read the personas directory ${dir}: ${(err as Error).message}. Set PERSONAS_DIR to a folder of <name>.json files.`);
   }
   const out = new Map<string, Persona>();
@@ -30,6 +32,6 @@ export function loadPersonas(dir: string): Map<string, Persona> {
     }
     out.set(name, { name, ...r.data });
   }
-  if (out.size === 0) throw new PersonaError(`No personas found in ${dir}: add at least one <name>.json (see personas/default.json in the repository).`);
+  if (out.size === 0 && !opts.optional) throw new PersonaError(`No personas found in ${dir}: add at least one <name>.json (see personas/default.json in the repository).`);
   return out;
 }

@@ -8,7 +8,7 @@ import type { StoreResult, StoreWrite } from '../domain/store.ts';
 import type { Turn, TurnOrigin } from '../domain/turn.ts';
 import type { Chats } from '../domain/workspaces.ts';
 import { join, resolve } from 'node:path';
-import { CHATS_FILE, JOURNAL_FILE, OFFSET_FILE, openState, SESSION_FILE, WORK_FILE, userText, type State, type WriteResult } from './store/index.ts';
+import { CHATS_FILE, JOURNAL_FILE, OFFSET_FILE, openState, SESSION_FILE, WORK_FILE, ALLOWLIST_FILE, userText, type State, type WriteResult } from './store/index.ts';
 
 const OK_RESULT: WriteResult = { ok: true };
 /** A write with nothing to change (the same conversation id again). */
@@ -34,6 +34,11 @@ export class StoreDriver {
     private readonly log: (msg: string) => void,
   ) {
     this.state = openState(sessionsDir, { log });
+  }
+
+  /** Users paired with a code by earlier runs. */
+  loadAllowlist(): number[] {
+    return this.state.allowlist.get();
   }
 
   savedOffset(): number | undefined {
@@ -133,6 +138,8 @@ export class StoreDriver {
         return join(this.sessionsDir, OFFSET_FILE);
       case 'claudeWork':
         return join(this.sessionsDir, WORK_FILE);
+      case 'allowlist':
+        return join(this.sessionsDir, ALLOWLIST_FILE);
     }
   }
 
@@ -154,6 +161,8 @@ export class StoreDriver {
         return s.sessions.save(w.dir, { persona: w.persona });
       case 'claudeWork':
         return s.work.set(w.workspace, { ...('limit' in w ? { limit: w.limit } : {}), ...('schedules' in w ? { schedules: w.schedules } : {}) });
+      case 'allowlist':
+        return s.allowlist.set(w.userIds);
       case 'updateDone': {
         this.inflight.delete(w.updateId);
         return s.offset.set(this.inflight.size ? Math.min(...this.inflight) : (this.lastTaken ?? w.updateId) + 1);

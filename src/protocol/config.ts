@@ -26,12 +26,14 @@ export const envSchema = z.object({
     .url('TELEGRAM_API_ROOT must be a URL such as http://127.0.0.1:8081 (a self-hosted Bot API server).')
     .optional()
     .transform((v) => (v ?? 'https://api.telegram.org').replace(/\/+$/, '')),
+  // Empty or unset: the bot pairs its first user with a one-time code (app/pairing.ts).
   ALLOWED_USER_IDS: z
-    .string({ error: 'ALLOWED_USER_IDS is missing. The bot refuses to run open to everyone: set ALLOWED_USER_IDS to your numeric Telegram user id (comma-separated for several). To find yours, message @userinfobot in Telegram, or start this bot once and read the id it logs for refused users.' })
+    .string()
+    .optional()
     .transform((v, ctx) => {
-      const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const bad = parts.filter((p) => !/^\d+$/.test(p));
-      if (parts.length === 0 || bad.length) {
+      if (bad.length) {
         ctx.addIssue({ code: 'custom', message: `ALLOWED_USER_IDS must be comma-separated numeric user ids, e.g. 123456789,987654321; got "${v}".` });
         return z.NEVER;
       }
@@ -40,7 +42,12 @@ export const envSchema = z.object({
   CLAUDE_BIN: z.string().min(1).optional(),
   SESSIONS_DIR: z.string().min(1).default('./sessions'),
   PERSONAS_DIR: z.string().min(1).default('./personas'),
-  DEFAULT_PERSONA: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'DEFAULT_PERSONA must be the name of a file in PERSONAS_DIR, without .json.').default('default'),
+  // Unset: personas/default.json if there is one, else no persona (Claude Code's own prompt).
+  DEFAULT_PERSONA: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'DEFAULT_PERSONA must be the name of a file in PERSONAS_DIR, without .json.').optional(),
+  ISOLATION: z
+    .enum(['auto', 'bwrap', 'user', 'none'], { error: 'ISOLATION must be auto, bwrap, user or none (see "Keeping the token from Claude" in README.md).' })
+    .default('auto'),
+  AGENT_UID: positiveNumber('AGENT_UID', 10001),
   IDLE_MINUTES: positiveNumber('IDLE_MINUTES', 15),
   MAX_LIVE_SESSIONS: positiveNumber('MAX_LIVE_SESSIONS', 0),
   STALL_MINUTES: positiveNumber('STALL_MINUTES', 10),
@@ -65,7 +72,12 @@ export interface Config {
   claudeBin: string;
   sessionsDir: string;
   personasDir: string;
-  defaultPersona: string;
+  /** Whether PERSONAS_DIR was set (a missing default directory is then not an error). */
+  personasDirSet: boolean;
+  /** Undefined when DEFAULT_PERSONA is not set. */
+  defaultPersona?: string;
+  isolation: 'auto' | 'bwrap' | 'user' | 'none';
+  agentUid: number;
   idleMs: number;
   maxLiveSessions: number;
   stallMs: number;
@@ -87,8 +99,9 @@ export function defaultMaxLive(totalMemBytes: number): number {
   return Math.max(1, Math.min(32, Math.floor((totalMemBytes * 0.5) / (200 * MIB))));
 }
 
-export function parseConfig(env: Record<string, string | undefined>, defaults: { claudeBin: string; totalMemBytes: number }): Config {
-  const r = envSchema.safeParse(env);
+/** `console: true` (npm run chat) needs no Telegram token. */
+export function parseConfig(env: Record<string, string | undefined>, defaults: { claudeBin: string; totalMemBytes: number; console?: boolean }): Config {
+  const r = (defaults.console ? envSchema.extend({ TELEGRAM_BOT_TOKEN: z.string().optional().catch(undefined).transform((v) => v ?? '') }) : envSchema).safeParse(env);
   if (!r.success) {
     throw new ConfigError(['The bot cannot start:', ...r.error.issues.map((i) => `- ${i.message}`)].join('\n'));
   }
@@ -112,7 +125,10 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     claudeBin: e.CLAUDE_BIN ?? defaults.claudeBin,
     sessionsDir: e.SESSIONS_DIR,
     personasDir: e.PERSONAS_DIR,
+    personasDirSet: (env.PERSONAS_DIR ?? '').trim() !== '',
     defaultPersona: e.DEFAULT_PERSONA,
+    isolation: e.ISOLATION,
+    agentUid: Math.floor(e.AGENT_UID),
     idleMs: e.IDLE_MINUTES * 60_000,
     maxLiveSessions: e.MAX_LIVE_SESSIONS || defaultMaxLive(defaults.totalMemBytes),
     stallMs: e.STALL_MINUTES * 60_000,

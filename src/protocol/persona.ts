@@ -44,3 +44,28 @@ export function personaArgs(p: PersonaSpec): string[] {
   if (s.disallowed_tools?.length) args.push('--disallowedTools', s.disallowed_tools.join(','));
   return args;
 }
+
+/** The name sessions use when there is no persona at all: Claude Code's own system prompt. */
+export const NO_PERSONA: Persona = { name: 'none', description: "Claude Code's own system prompt, no persona", settings: {} };
+
+/**
+ * The persona of new sessions: DEFAULT_PERSONA when set (it must exist), else `default` when
+ * there is one, else no persona (added to the map as "none"). An error text when it cannot be.
+ */
+export function chooseDefaultPersona(personas: Map<string, Persona>, explicit: string | undefined, dir: string): { name: string } | { error: string } {
+  if (explicit !== undefined) {
+    if (personas.has(explicit)) return { name: explicit };
+    return { error: `DEFAULT_PERSONA "${explicit}" is not in ${dir}: there is no ${dir.replace(/\/+$/, '')}/${explicit}.json (have: ${[...personas.keys()].join(', ') || 'none'}). Add that file, or unset DEFAULT_PERSONA to run without a persona.` };
+  }
+  if (personas.has('default')) return { name: 'default' };
+  if (!personas.has(NO_PERSONA.name)) personas.set(NO_PERSONA.name, NO_PERSONA);
+  return { name: NO_PERSONA.name };
+}
+
+/**
+ * The bot's defaults under a persona's own settings: edits in the working directory are accepted
+ * (`acceptEdits`), and every other tool that needs approval is asked in the chat (stdio prompts).
+ */
+export function withBotDefaults(p: Persona): Persona {
+  return { ...p, settings: { permission_mode: 'acceptEdits', ask_permissions: true, ...p.settings } };
+}

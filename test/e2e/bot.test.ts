@@ -78,7 +78,7 @@ describe('bot end to end (real CLI, fake model, fake Bot API)', function () {
       return undefined;
     });
     try {
-      say(c, 'SLOWTOOL please', { chatType: 'group' });
+      say(c, '@fake_test_bot SLOWTOOL please', { chatType: 'group' }); // groups: only what is addressed to the bot
       const answer = await h.waitForMessage(-c, /TOOL RESULT: tool-says-hi/);
       expect(answer.text).to.match(FOOTER);
       const all = [...h.tg.chatLog(-c), ...h.tg.deletedMessages.filter((m) => m.chatId === -c)];

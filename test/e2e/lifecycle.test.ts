@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBot, OWNER, STRANGER, type Harness } from '../helpers/botHarness.ts';
-import { isAlive, taggedClaudePids, waitUntil } from '../helpers/processes.ts';
+import { claudeCliPids, isAlive, taggedClaudePids, waitUntil } from '../helpers/processes.ts';
 
 const history = (h: Harness, marker: string) => JSON.stringify(h.model.mainRequests().filter((r) => r.lastUserText.includes(marker)).at(-1)?.body.messages ?? []);
 
@@ -47,13 +47,13 @@ describe('session lifecycle end to end', function () {
     const [a, b] = [2101, 2102];
     h.tg.sendText({ chatId: a, userId: OWNER, text: 'alpha remembers mango' });
     await h.waitForMessage(a, /MOCK REPLY to: alpha remembers mango/);
-    const alphaPids = taggedClaudePids(h.env);
+    const alphaPids = claudeCliPids(h.env);
     expect(alphaPids).to.have.length(1);
     h.tg.sendText({ chatId: b, userId: OWNER, text: 'beta remembers plum' });
     await h.waitForMessage(b, /MOCK REPLY to: beta remembers plum/);
     // The cap is 1: alpha's idle process was evicted when beta's started.
     await waitUntil(() => !alphaPids.some(isAlive), 10_000, 'alpha evicted');
-    expect(taggedClaudePids(h.env)).to.have.length(1);
+    expect(claudeCliPids(h.env)).to.have.length(1);
     // IDLE_MINUTES=0.05: beta's process goes after 3 s without turns.
     await waitUntil(() => taggedClaudePids(h!.env).length === 0, 15_000, 'idle reap');
     h.tg.sendText({ chatId: a, userId: OWNER, text: 'alpha: which fruit?' });
@@ -92,7 +92,7 @@ describe('session lifecycle end to end', function () {
     // Restart on the same state: the journal's messages are answered, once each.
     h.model.setDirector((req) => (req.lastUserText.includes('long job') ? { text: 'LONG JOB DONE' } : undefined));
     await h.start();
-    await h.waitForMessage(c, /♻️ The bot restarted before answering "long job/);
+    await h.waitForMessage(c, /♻️ The bot restarted before answering (2 messages \(the first: )?"long job/);
     await h.waitForMessage(c, /LONG JOB DONE/, 30_000);
     await h.waitForMessage(c, /MOCK REPLY to: [\s\S]*queued question/, 30_000);
     h.tg.sendText({ chatId: c, userId: OWNER, text: 'which fruit did I say?' });

@@ -25,6 +25,8 @@ export interface Harness {
   model: FakeModel;
   sessionsDir: string;
   home: string;
+  /** The bot's working directory (where it reads .env). */
+  cwd: string;
   output: string[];
   bot: ChildProcess;
   env: NodeJS.ProcessEnv;
@@ -69,6 +71,7 @@ export async function startBot(opts: BotOptions = {}): Promise<Harness> {
     model,
     sessionsDir,
     home: cli.home,
+    cwd,
     output,
     env,
     get bot() {

@@ -1,6 +1,6 @@
 // The test side of processTree.ts, for tests, bench and scripts: find processes by their
 // environment and wait, with a bound, for real process state to change (to prove none is left behind).
-import { allPids, environ, isAlive, TAG_VAR } from '../../src/drivers/claude/processTree.ts';
+import { allPids, cmdline as cmdlineOf, environ, isAlive, TAG_VAR } from '../../src/drivers/claude/processTree.ts';
 
 export { cmdline, isAlive, memKb, parents, procStat, readProc, signal, signalGroup, tagOf, TAG_VAR } from '../../src/drivers/claude/processTree.ts';
 
@@ -17,6 +17,11 @@ export function pidsWithEnv(...needles: string[]): number[] {
 /** Processes started by a bot's CLI driver (they carry the driver's tag) with this HOME. */
 export function taggedClaudePids(env: NodeJS.ProcessEnv): number[] {
   return pidsWithEnv(`${TAG_VAR}=`, `HOME=${env.HOME}`);
+}
+
+/** The CLI processes themselves among those (bwrap, the isolation launcher, adds two of its own per CLI). */
+export function claudeCliPids(env: NodeJS.ProcessEnv): number[] {
+  return taggedClaudePids(env).filter((pid) => !/^(\S*\/)?bwrap /.test(cmdlineOf(pid)));
 }
 
 /** Polls a condition on real process state, with a bound. */

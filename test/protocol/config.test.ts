@@ -29,9 +29,19 @@ describe('configuration', () => {
     expect(errorOf({ ALLOWED_USER_IDS: '1' })).to.match(/TELEGRAM_BOT_TOKEN is missing.*@BotFather.*\/newbot/s);
   });
 
-  it('refuses to run without an allowlist and says how to find an id', () => {
-    expect(errorOf({ TELEGRAM_BOT_TOKEN: '1:a' })).to.match(/ALLOWED_USER_IDS is missing.*@userinfobot/s);
+  it('starts without an allowlist (pairing mode) but names a bad one', () => {
+    expect([...parseConfig({ TELEGRAM_BOT_TOKEN: '1:a' }, defaults).allowedUserIds]).to.deep.equal([]);
+    expect([...parseConfig({ TELEGRAM_BOT_TOKEN: '1:a', ALLOWED_USER_IDS: ' ' }, defaults).allowedUserIds]).to.deep.equal([]);
     expect(errorOf({ ...good, ALLOWED_USER_IDS: '12,bob' })).to.match(/numeric user ids.*"12,bob"/);
+  });
+
+  it('needs no token for the console chat; reads ISOLATION and leaves DEFAULT_PERSONA unset by default', () => {
+    const c = parseConfig({}, { ...defaults, console: true });
+    expect(c.token).to.equal('');
+    expect(c.isolation).to.equal('auto');
+    expect(c.defaultPersona).to.equal(undefined);
+    expect(c.agentUid).to.equal(10001);
+    expect(errorOf({ ...good, ISOLATION: 'maybe' })).to.match(/ISOLATION must be auto, bwrap, user or none/);
   });
 
   it('names bad numbers and URLs', () => {

@@ -4,10 +4,12 @@
 import { mkdirSync } from 'node:fs';
 import { Subject, asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ClaudeCommand, ClaudeOutput, Launch, ProcOut } from '../../domain/claude.ts';
-import { personaArgs } from '../../protocol/persona.ts';
+import { personaArgs, withBotDefaults } from '../../protocol/persona.ts';
 import { initializeLine } from '../../protocol/mcp.ts';
 import { interruptLine } from '../../protocol/stdin.ts';
 import { allReaped, claudeProcess$, type ProcessSpec } from './process.ts';
+import { directLauncher, type Launcher } from './launcher.ts';
+import { exitReport } from './credentials.ts';
 
 export interface ClaudeDriverOptions {
   bin: string;
@@ -22,6 +24,8 @@ export interface ClaudeDriverOptions {
   log?: (msg: string) => void;
   rssOf?: (pid: number) => number;
   scheduler?: SchedulerLike;
+  /** How the CLI is started (isolation: bwrap, another user, or directly). */
+  launcher?: Launcher;
   /** The process factory (tests give a scripted one). */
   spawn?: (spec: () => ProcessSpec, stdin$: Observable<string>) => Observable<ProcOut>;
 }
@@ -38,12 +42,16 @@ interface Live {
   idleTimer?: Subscription;
 }
 
+/** A persona with `tools` added to its allowed_tools (one flag for all). */
+const withTools = (p: Launch['persona'], tools: readonly string[] | undefined): Launch['persona'] =>
+  tools?.length ? { ...p, settings: { ...p.settings, allowed_tools: [...(p.settings.allowed_tools ?? []), ...tools] } } : p;
+
 export function cliArgs(launch: Launch, partial: boolean): string[] {
   return [
     '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
     ...(partial ? ['--include-partial-messages'] : []),
     // The bot's tools join the persona's allow list in one --allowedTools flag.
-    ...withModel(personaArgs(launch.allowedTools?.length ? { ...launch.persona, settings: { ...launch.persona.settings, allowed_tools: [...(launch.persona.settings.allowed_tools ?? []), ...launch.allowedTools] } } : launch.persona), launch.model),
+    ...withModel(personaArgs(withTools(withBotDefaults(launch.persona), launch.allowedTools)), launch.model),
     ...(launch.addDirs ?? []).flatMap((d) => ['--add-dir', d]),
     ...(launch.sessionId ? ['--resume', launch.sessionId] : []),
   ];
@@ -66,6 +74,8 @@ export class ClaudeDriver {
   private readonly scheduler: SchedulerLike;
   private readonly spawnFn: NonNullable<ClaudeDriverOptions['spawn']>;
   private closed = false;
+  /** workspace → times of its recent abnormal exits (logged, with a count). */
+  private readonly crashes = new Map<string, number[]>();
 
   constructor(private readonly opts: ClaudeDriverOptions) {
     this.scheduler = opts.scheduler ?? asyncScheduler;
@@ -115,13 +125,17 @@ export class ClaudeDriver {
       env: this.opts.env,
       graceMs: this.opts.graceMs ?? 3000,
       tagPrefix: this.opts.tagPrefix,
+      launcher: this.opts.launcher ?? directLauncher,
     });
     p.sub = this.spawnFn(spec, stdin).subscribe({
       next: (o) => {
         if (this.live.get(workspace) !== p) return;
         if (o.kind === 'spawned' && o.pid > 0) p.pid = o.pid;
         // A dead process is released at its exit event: no idle timer is left pending for it.
-        if (o.kind === 'exit') this.forget(workspace, p);
+        if (o.kind === 'exit') {
+          this.forget(workspace, p);
+          this.logExit(workspace, o);
+        }
         this.emit(workspace, o);
       },
       error: (err: unknown) => {
@@ -139,6 +153,15 @@ export class ClaudeDriver {
     // The bot's MCP servers are registered first: the CLI asks for their tools before its first turn.
     if (launch.sdkMcpServers?.length) stdin.next(initializeLine(`init-${workspace}`, launch.sdkMcpServers));
     this.enforceCap(workspace);
+  }
+
+  private logExit(workspace: string, o: Extract<ProcOut, { kind: 'exit' }>): void {
+    const now = this.scheduler.now();
+    const recent = [...(this.crashes.get(workspace) ?? []).filter((t) => now - t < 600_000), now];
+    const line = exitReport(workspace, o, recent.length);
+    if (!line) return;
+    this.crashes.set(workspace, recent);
+    this.opts.log?.(line);
   }
 
   private emit(workspace: string, out: ProcOut): void {

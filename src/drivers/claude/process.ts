@@ -6,6 +6,7 @@ import { Observable, type Subscription } from 'rxjs';
 import type { ProcOut } from '../../domain/claude.ts';
 import { lines$ } from './lines.ts';
 import { signal, sweep, TAG_VAR } from './processTree.ts';
+import { directLauncher, type Launcher } from './launcher.ts';
 
 export interface ProcessSpec {
   bin: string;
@@ -16,6 +17,8 @@ export interface ProcessSpec {
   graceMs?: number;
   /** Tags are `<tagPrefix>.<uuid>`, so a later run of the same bot can find what this one left. */
   tagPrefix?: string;
+  /** Wraps the command (bwrap, another uid); default: run it directly. */
+  launcher?: Launcher;
 }
 
 export type { ProcOut };
@@ -62,9 +65,11 @@ export function claudeProcess$(specFn: () => ProcessSpec, stdin$: Observable<str
 
     let child: ChildProcess;
     try {
-      child = spawn(spec.bin, spec.args, {
-        cwd: spec.cwd,
-        env: { ...childEnv(spec.env), [TAG_VAR]: tag },
+      const run = (spec.launcher ?? directLauncher).wrap({ bin: spec.bin, args: spec.args, cwd: spec.cwd, env: { ...childEnv(spec.env), [TAG_VAR]: tag } });
+      child = spawn(run.bin, run.args, {
+        cwd: run.cwd,
+        env: run.env,
+        ...(run.uid !== undefined ? { uid: run.uid, gid: run.gid } : {}),
         detached: true, // own process group, so the group can be signalled
         stdio: ['pipe', 'pipe', 'pipe'],
       });

@@ -1,5 +1,6 @@
 // The one module that owns the bot's state files in SESSIONS_DIR: chats.json, journal.json,
-// telegram-offset.json, each session's .claude-telegram-session.json, bot.pid and the lock.
+// telegram-offset.json, allowed-users.json, each session's .claude-telegram-session.json, bot.pid and the lock.
+import { AllowlistFile } from './allowlist.ts';
 import { Journal } from './journal.ts';
 import { openChats } from './openChats.ts';
 import { nodeFs, type StoreFs } from './fsOps.ts';
@@ -9,6 +10,7 @@ import { SessionFiles } from './sessionFiles.ts';
 import { StateStore } from './stateStore.ts';
 import { WorkFile } from './workFile.ts';
 
+export { ALLOWLIST_FILE, AllowlistFile } from './allowlist.ts';
 export { acquireLock, type InstanceLock, type LockResult } from './instanceLock.ts';
 export { checkSessionsDir } from './checkSessionsDir.ts';
 export { durableWrite } from './durableWrite.ts';
@@ -33,6 +35,7 @@ export function openState(sessionsDir: string, opts: { log?: Log; fs?: StoreFs }
     offset: new OffsetFile(store, sessionsDir),
     sessions: new SessionFiles(store),
     work: new WorkFile(store, sessionsDir),
+    allowlist: new AllowlistFile(store, sessionsDir),
   };
 }
 export type State = ReturnType<typeof openState>;
