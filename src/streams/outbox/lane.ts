@@ -10,7 +10,10 @@ const REMEMBERED_REFS = 10_000;
 export interface Shared {
   scheduler: SchedulerLike;
   exec: Exec;
+  /** Refill interval of a chat's token buckets (one message per interval after the burst). */
   perChatIntervalMs: number;
+  /** Messages (and, apart, drafts) a chat may send at once. */
+  burst: number;
   groupPerMinute: number;
   globalPerSecond: number;
   maxAttempts: number;
@@ -25,7 +28,11 @@ export interface Lane {
   group: boolean;
   queue: Job[];
   current: Job | null;
-  lastCallAt: number;
+  /** Token buckets (bucket.ts): messages, and drafts apart (Telegram counts no drafts as messages). */
+  messageTat: number;
+  draftTat: number;
+  /** Times of the latest message calls (at most burst kept): the arrival margin. */
+  chatLog: number[];
   lastTypingAt: number;
   holdUntil: number;
   groupLog: number[];
@@ -53,7 +60,9 @@ export function newLane(paced: boolean, group: boolean): Lane {
     group,
     queue: [],
     current: null,
-    lastCallAt: -Infinity,
+    messageTat: -Infinity,
+    draftTat: -Infinity,
+    chatLog: [],
     lastTypingAt: -Infinity,
     holdUntil: -Infinity,
     groupLog: [],

@@ -65,9 +65,9 @@ function settle$(job: Job, call: ApiCall, reply: Reply, lane: Lane, shared: Shar
 }
 
 // A call rejected with 400 delivered nothing, so its follow-up (plain text, or a send instead of
-// an edit) skips the chat interval; it still waits for the group and global windows.
-function again$(job: Job, lane: Lane, shared: Shared, notBefore = -Infinity, skipInterval = false): Observable<Outcome> {
-  return slot$(lane, shared, notBefore, skipInterval).pipe(concatMap(() => run$(job, lane, shared)));
+// an edit) skips the chat's bucket; it still waits for the group and global windows.
+function again$(job: Job, lane: Lane, shared: Shared, notBefore = -Infinity, skipBucket = false): Observable<Outcome> {
+  return slot$(lane, shared, job, notBefore, skipBucket).pipe(concatMap(() => run$(job, lane, shared)));
 }
 
 function succeeded(job: Job, call: ApiCall, result: unknown, lane: Lane): Result {
