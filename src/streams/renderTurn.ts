@@ -23,6 +23,7 @@ export interface TurnContext {
 
 interface ToolLine {
   id: string;
+  name: string;
   line: string;
   ok?: boolean;
 }
@@ -56,7 +57,7 @@ export function reduceView(v: TurnView, e: SessionEvent): TurnView {
     case 'thinking':
       return { ...v, thinking: true };
     case 'tool_use':
-      return { ...v, thinking: false, tools: [...v.tools, { id: e.id, line: e.summary ? `${e.name}: ${e.summary}` : e.name }] };
+      return { ...v, thinking: false, tools: [...v.tools, { id: e.id, name: e.name, line: e.summary ? `${e.name}: ${e.summary}` : e.name }] };
     case 'tool_result':
       return { ...v, tools: v.tools.map((t) => (t.id === e.toolUseId ? { ...t, ok: e.ok } : t)) };
     case 'api_retry': {
@@ -108,8 +109,21 @@ export function footer(v: TurnView, costUsd: number | undefined): Rendered {
   if (!r) return plain('');
   const parts = [`⏱ ${fmtSecs(r.durationMs)}`, `${r.turns} turn${r.turns === 1 ? '' : 's'}`];
   if (costUsd !== undefined) parts.push(`$${costUsd.toFixed(4)}`);
-  if (v.tools.length) parts.push(`🔧 ${v.tools.length} tool${v.tools.length === 1 ? '' : 's'}`);
+  if (v.tools.length) parts.push(`🔧 ${toolSummary(v.tools.map((t) => t.name))}`);
   return styled(parts.join(' · '), 'italic');
+}
+
+const FOLD_AFTER = 5;
+
+/** The tools a turn used, most used first: `Bash ×2, Edit`; beyond 5 names, `+3 more (12 calls)`. */
+export function toolSummary(names: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const shown = sorted.slice(0, FOLD_AFTER).map(([n, c]) => (c > 1 ? `${n} ×${c}` : n));
+  const rest = sorted.slice(FOLD_AFTER);
+  if (rest.length) shown.push(`+${rest.length} more (${rest.reduce((sum, [, c]) => sum + c, 0)} calls)`);
+  return shown.join(', ');
 }
 
 /** The final answer as one or more messages (each ≤ 4096 UTF-16 units). */
