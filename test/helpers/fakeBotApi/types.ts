@@ -154,6 +154,6 @@ export interface FakeBotApi {
   pushUpdate(u: object): Update;
 
   failNext(method: string, f: FailSpec, times?: number): void;
-  waitFor<T>(pred: () => T | undefined | null | false, timeoutMs?: number, label?: string): Promise<T>;
+  waitFor<T>(pred: () => T | undefined | null | false, timeoutMs?: number, label?: string | (() => string)): Promise<T>;
   close(): Promise<void>;
 }
