@@ -58,7 +58,7 @@ export function turn$(turn: Turn, io: TurnIO, opts: TurnOptions): Observable<Tur
         );
       }),
     );
-    const attempts$ = attempt$(turn, io, flags).pipe(respawn(flags, opts));
+    const attempts$ = attempt$(turn, io, flags).pipe(respawn(flags, opts, io.stop$));
     const drained$ = io.drain$.pipe(take(1), map(() => event(SHUTDOWN_FAILURE)));
     const body$ = merge(attempts$, stop$, drained$).pipe(takeWhile((o) => !(o.kind === 'event' && isTerminal(o.event)), true));
     return concat(of(event({ kind: 'running' })), body$, of(claude({ kind: 'hold', workspace: ws, held: false })));
