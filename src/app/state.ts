@@ -20,6 +20,8 @@ export interface Runtime {
   lastActivity?: number;
   /** Persona changed while a turn ran: end the process when it is over. */
   restartPending?: boolean;
+  /** A turn was stopped before Claude answered: the next message says it is cancelled. */
+  cancelledPrompt?: boolean;
 }
 
 export interface PendingPermission {

@@ -9,6 +9,7 @@ import { perWorkspace$ } from '../streams/queue.ts';
 import { renderTurn$ } from '../streams/renderTurn.ts';
 import { turn$, type TurnOut } from '../streams/turn.ts';
 import { dirOf, nowIso, personaOf, type AppConfig } from './config.ts';
+import { cancelledEffects, withCancelledNote } from './cancelled.ts';
 import { claude, reduce, store, telegram, type Effect } from './effects.ts';
 import { permissionEffects, stallEffects } from './prompts.ts';
 import { runtimeOf, without, withRuntime, workspaceMeta, type AppState, type Runtime } from './state.ts';
@@ -36,8 +37,9 @@ function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
     const r = runtimeOf(s, ws);
     if (turn.generation < r.generation) return finished(turn, shown(turn, from<SessionEvent[]>([{ kind: 'running' }, CANCELLED]), x), x);
     if (s.draining) return finished(turn, shown(turn, from<SessionEvent[]>([{ kind: 'running' }, SHUTDOWN_FAILURE]), x), x);
+    const noted = withCancelledNote(turn, r);
     const out$ = turn$(
-      turn,
+      noted.turn,
       {
         procs$: x.claude$.pipe(
           filter((o): o is Extract<ClaudeOutput, { kind: 'proc' }> => o.kind === 'proc' && o.workspace === ws),
@@ -73,7 +75,7 @@ function runTurn(turn: Turn, x: TurnsContext): Observable<Effect> {
         return merge(commands$, shown(turn, events$, x));
       }),
     );
-    return finished(turn, out$, x);
+    return finished(turn, concat(from(noted.effects), out$), x);
   }));
 }
 
@@ -88,7 +90,7 @@ function shown(turn: Turn, events$: Observable<SessionEvent>, x: TurnsContext): 
     const reduced$ = ev$.pipe(mergeMap((e) => stateEffects(turn, e, cfg.scheduler.now())));
     return concat(
       of(reduce((s) => ({ ...s, drafts: { ...s.drafts, [draftKey]: turn.workspace } }))),
-      merge(reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$)),
+      merge(reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$), cancelledEffects(ev$, turn)),
       of(reduce(without('drafts', [draftKey]))),
     );
   }));

@@ -1,7 +1,13 @@
 // Lines the bot writes to the CLI's stdin (PROTOCOL.md §4).
 
-export const userMessageLine = (text: string): string =>
-  JSON.stringify({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: '' });
+/** note: a block of context before the user's words (e.g. that a stopped request is cancelled). */
+export const userMessageLine = (text: string, note?: string): string =>
+  JSON.stringify({
+    type: 'user',
+    message: { role: 'user', content: note ? [{ type: 'text', text: note }, { type: 'text', text }] : text },
+    parent_tool_use_id: null,
+    session_id: '',
+  });
 
 export const controlResponseLine = (requestId: string, response: Record<string, unknown>): string =>
   JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } });

@@ -126,20 +126,25 @@ export function toolSummary(names: readonly string[]): string {
   return shown.join(', ');
 }
 
+export const CANCELLED_TEXT = 'This request was cancelled before Claude answered it; Claude will not take it up again unless you send it again.';
+
+/** What a stopped turn with no text says: cancelled when nothing at all came (app/cancelled.ts tells Claude). */
+const unanswered = (v: TurnView): string => (v.tools.length || v.thinking ? '' : CANCELLED_TEXT);
+
 /** The final answer as one or more messages (each ≤ 4096 UTF-16 units). */
 export function finalMessages(v: TurnView, costUsd?: number): Rendered[] {
   const t = v.terminal;
   if (!t) return [];
   if (t.kind === 'failure') {
     if (t.reason === 'cancelled') return [plain(`⏹ ${t.message}`)];
-    if (t.reason === 'stopped') return [joinRendered([plain(`⏹ ${t.message}`), v.text.trim() ? renderMarkdown(v.text) : plain('')], '\n\n')].flatMap((r) => splitRendered(r));
+    if (t.reason === 'stopped') return [joinRendered([plain(`⏹ ${t.message}`), v.text.trim() ? renderMarkdown(v.text) : plain(unanswered(v))], '\n\n')].flatMap((r) => splitRendered(r));
     return [plain(`⚠️ ${t.message}`)];
   }
   if (t.kind !== 'result') return [];
   const foot = footer(v, costUsd);
   let body: Rendered;
   if (t.stopped) {
-    body = joinRendered([plain('⏹ Stopped.'), v.text.trim() ? renderMarkdown(v.text) : plain('')], '\n\n');
+    body = joinRendered([plain('⏹ Stopped.'), v.text.trim() ? renderMarkdown(v.text) : plain(unanswered(v))], '\n\n');
   } else if (t.isError) {
     body = plain(`⚠️ Claude Code reported an error: ${t.text || t.subtype}`);
   } else {

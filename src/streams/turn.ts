@@ -101,7 +101,7 @@ function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crash
     if (context) {
       sub.next(claude({ kind: 'spawn', workspace: ws, launch: context.launch }));
       sub.next(claude({ kind: 'hold', workspace: ws, held: true }));
-      sub.next(claude({ kind: 'write', workspace: ws, line: userMessageLine(turn.prompt) }));
+      sub.next(claude({ kind: 'write', workspace: ws, line: userMessageLine(turn.prompt, turn.note) }));
     }
     return s;
   });
