@@ -87,7 +87,7 @@ describe('stop (app, virtual time)', () => {
       loop.ops$.subscribe((o) => ops.push(o));
     });
     const perm = ops.filter((o) => 'ref' in o && o.ref.startsWith('perm:'));
-    expect(perm.map((o) => `${o.op} ${'text' in o ? o.text.split('\n')[0] : ''}`)).to.deep.equal([
+    expect(perm.map((o) => `${o.op} ${'text' in o ? (o.text ?? '').split('\n')[0] : ''}`)).to.deep.equal([
       'send Claude Code asks to use a tool',
       'edit Expired (the turn ended before an answer): Bash',
     ]);
