@@ -86,7 +86,7 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
   // A delivered answer ends its journal entry (answers: <turn id> on its last message). Apart from
   // the rest: outcomes go on after the Telegram sink has completed, until the outbox has flushed.
   const answered$ = sources.outcomes$.pipe(
-    mergeMap((o): Effect[] => (o.op.op === 'send' && o.op.answers ? [store({ kind: 'journalRemove', id: o.op.answers }), reduce(without('journaled', [o.op.answers]))] : [])),
+    mergeMap((o): Effect[] => ((o.op.op === 'send' || o.op.op === 'document') && o.op.answers ? [store({ kind: 'journalRemove', id: o.op.answers }), reduce(without('journaled', [o.op.answers]))] : [])),
     share(),
   );
 

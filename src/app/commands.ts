@@ -94,6 +94,7 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
       const effects: Effect[] = [];
       if (cmd.clear) effects.push(reduce(withRuntime(active, (rt) => ({ ...rt, generation: rt.generation + 1 }))));
       if (r.running) effects.push({ to: 'stop', workspace: active });
+      effects.push({ to: 'telegram', op: { op: 'cancel', chat, refIncludes: ':final:' } }); // answer chunks still queued go too
       const parts = [r.running ? 'Stopping the running turn.' : 'Nothing is running.'];
       if (cmd.clear) parts.push(queued ? `Dropped ${queued} queued message${queued === 1 ? '' : 's'}.` : 'The queue was empty.');
       else if (queued) parts.push(`${queued} queued message${queued === 1 ? ' is' : 's are'} kept and will run next (/stop all drops them).`);

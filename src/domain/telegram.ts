@@ -25,6 +25,20 @@ export type OutOp =
   | { op: 'delete'; ref: string; chat: ChatRef }
   | { op: 'draft'; chat: ChatRef; draftId: number; text: string; entities?: Entity[]; canStop?: boolean }
   | { op: 'typing'; chat: ChatRef }
+  /** A text file from memory (sendDocument): the rest of an answer too long for a few messages. */
+  | {
+      op: 'document';
+      ref: string;
+      chat: ChatRef;
+      fileName: string;
+      content: string;
+      caption?: string;
+      replyTo?: number;
+      important?: boolean;
+      answers?: string;
+    }
+  /** Drops the chat's queued (not yet sent) ops whose ref contains `refIncludes` (/stop). */
+  | { op: 'cancel'; chat: ChatRef; refIncludes: string }
   | { op: 'answerCallback'; callbackQueryId: string; text?: string };
 
 export interface ApiCall {
@@ -48,8 +62,8 @@ export interface Outcome {
   plainFallback?: boolean;
   /** No call of its own: a newer op replaced its content, or it was merged into its queued send. */
   coalesced?: boolean;
-  /** A typing not sent, on purpose (ok stays true: nothing failed): other work was waiting for the
-   *  chat, or one was sent less than 4 s ago. */
+  /** Not sent, on purpose (ok stays true: nothing failed): a typing when other work was waiting for
+   *  the chat or one was sent less than 4 s ago; an op a cancel (/stop) took out of the queue. */
   dropped?: boolean;
 }
 

@@ -5,7 +5,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Api, longPoll, TelegramApiError, type Update } from 'node-telegram-bot-api';
+import { Api, InputFile, longPoll, TelegramApiError, type Update } from 'node-telegram-bot-api';
 import { defer, from, Observable } from 'rxjs';
 import type { ApiCall, DownloadRequest, DownloadResult } from '../domain/telegram.ts';
 import { toWellFormed } from '../domain/render/entities.ts';
@@ -25,7 +25,7 @@ export class TelegramApi extends Api {
   }
 
   call(call: ApiCall): Observable<unknown> {
-    return defer(() => this.request<unknown>(call.method, call.params));
+    return defer(() => this.request<unknown>(call.method, withUploads(call)));
   }
 
   fileUrl(filePath: string): string {
@@ -36,6 +36,14 @@ export class TelegramApi extends Api {
   redact(text: string): string {
     return text.split(this.secretToken).join('<token>');
   }
+}
+
+/** A document the outbox describes as plain data ({ fileName, content }) becomes a multipart upload. */
+export function withUploads(call: ApiCall): Record<string, unknown> {
+  const doc = call.params['document'] as { fileName?: unknown; content?: unknown } | undefined;
+  if (call.method !== 'sendDocument' || typeof doc?.content !== 'string') return call.params;
+  const name = typeof doc.fileName === 'string' ? doc.fileName : 'answer.md';
+  return { ...call.params, document: new InputFile(new TextEncoder().encode(doc.content), { filename: name, contentType: 'text/markdown' }) };
 }
 
 export class FatalTelegramError extends Error {}

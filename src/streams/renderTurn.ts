@@ -1,7 +1,7 @@
 // One turn's events → Telegram operations: a live view while it runs (a draft in private chats,
 // an edited preview message elsewhere), tool progress, retry notices, and the final answer as
 // real messages with a compact footer.
-import { throttleTime, connect, filter, last, map, merge, mergeMap, scan, share, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
+import { throttleTime, connect, defer, filter, last, map, merge, mergeMap, scan, share, subscribeOn, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
 import { isTerminal, type SessionEvent } from '../domain/events.ts';
 import type { Rendered } from '../domain/render/entities.ts';
 import { plain } from '../domain/render/entities.ts';
@@ -10,6 +10,7 @@ import { splitRendered, truncateRendered } from '../domain/render/split.ts';
 import { joinRendered, styled } from '../domain/render/compose.ts';
 import type { ChatRef, OutOp } from '../domain/telegram.ts';
 import { messageRef } from '../domain/messageRef.ts';
+import { capAnswer, cutNote, MAX_ANSWER_MESSAGES } from './capAnswer.ts';
 
 export interface TurnContext {
   reqId: string;
@@ -126,6 +127,26 @@ export function toolSummary(names: readonly string[]): string {
   return shown.join(', ');
 }
 
+/** The text a final answer shows: the result's own, else what streamed. */
+export function answerText(v: TurnView): string {
+  const t = v.terminal;
+  if (t?.kind === 'result' && !t.stopped && !t.isError) return t.text.trim() ? t.text : v.text;
+  return v.text;
+}
+
+/** The whole answer as a document when it is too long for a few messages. */
+export function answerDocument(v: TurnView): string | undefined {
+  const t = v.terminal;
+  if (!t || (t.kind === 'result' && t.isError) || (t.kind === 'failure' && t.reason !== 'stopped')) return undefined;
+  return capAnswer(answerText(v)).whole;
+}
+
+const cappedMarkdown = (text: string): Rendered => {
+  const c = capAnswer(text);
+  return c.whole ? joinRendered([renderMarkdown(c.head), styled(cutNote(c), 'italic')], '\n\n') : renderMarkdown(text);
+};
+const capChunks = (chunks: Rendered[]): Rendered[] => chunks.slice(0, MAX_ANSWER_MESSAGES);
+
 export const CANCELLED_TEXT = 'This request was cancelled before Claude answered it; Claude will not take it up again unless you send it again.';
 
 /** What a stopped turn with no text says: cancelled when nothing at all came (app/cancelled.ts tells Claude). */
@@ -137,25 +158,25 @@ export function finalMessages(v: TurnView, costUsd?: number): Rendered[] {
   if (!t) return [];
   if (t.kind === 'failure') {
     if (t.reason === 'cancelled') return [plain(`⏹ ${t.message}`)];
-    if (t.reason === 'stopped') return [joinRendered([plain(`⏹ ${t.message}`), v.text.trim() ? renderMarkdown(v.text) : plain(unanswered(v))], '\n\n')].flatMap((r) => splitRendered(r));
+    if (t.reason === 'stopped') return capChunks(splitRendered(joinRendered([plain(`⏹ ${t.message}`), v.text.trim() ? cappedMarkdown(v.text) : plain(unanswered(v))], '\n\n')));
     return [plain(`⚠️ ${t.message}`)];
   }
   if (t.kind !== 'result') return [];
   const foot = footer(v, costUsd);
   let body: Rendered;
   if (t.stopped) {
-    body = joinRendered([plain('⏹ Stopped.'), v.text.trim() ? renderMarkdown(v.text) : plain(unanswered(v))], '\n\n');
+    body = joinRendered([plain('⏹ Stopped.'), v.text.trim() ? cappedMarkdown(v.text) : plain(unanswered(v))], '\n\n');
   } else if (t.isError) {
     body = plain(`⚠️ Claude Code reported an error: ${t.text || t.subtype}`);
   } else {
     const answer = t.text.trim() ? t.text : v.text;
-    body = answer.trim() ? renderMarkdown(answer) : plain('(Claude Code finished without a text answer.)');
+    body = answer.trim() ? cappedMarkdown(answer) : plain('(Claude Code finished without a text answer.)');
   }
   if (t.denials.length) {
     const list = t.denials.map((d) => `${d.toolName}${typeof d.input.command === 'string' ? ` (${d.input.command.slice(0, 60)})` : ''}`).join(', ');
     body = joinRendered([body, plain(`🚫 Not permitted: ${list}`)], '\n\n');
   }
-  const chunks = splitRendered(body);
+  const chunks = capChunks(splitRendered(body));
   const lastChunk = chunks[chunks.length - 1];
   if (foot.text && lastChunk && lastChunk.text.length + foot.text.length + 2 <= 4096) {
     chunks[chunks.length - 1] = joinRendered([lastChunk, foot], '\n\n');
@@ -202,7 +223,10 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
       );
       const final$ = views$.pipe(
         last(undefined, emptyView()),
-        mergeMap((v) => {
+        // Rendered on a later tick of the scheduler: the event loop serves other chats first.
+        mergeMap((v) => defer(() => finalOps(v)).pipe(subscribeOn(scheduler))),
+      );
+      const finalOps = (v: TurnView): Observable<OutOp> => {
           const ops: OutOp[] = [];
           if (previewSent) {
             // The preview keeps the tool log; without tools it is noise once the answer is there.
@@ -214,11 +238,12 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
           const cost = v.terminal ? opts.costOf?.(v.terminal) : undefined;
           // The last message's delivery answers the turn (its journal entry goes); a shutdown notice does not.
           const kept = v.terminal?.kind === 'failure' && v.terminal.reason === 'shutdown';
+          const doc = answerDocument(v);
           finalMessages(v, cost).forEach((m, i, all) => {
             ops.push({
               op: 'send',
               ref: messageRef.final(ctx.reqId, i),
-              ...(i === all.length - 1 && !kept ? { answers: ctx.reqId } : {}),
+              ...(i === all.length - 1 && !kept && doc === undefined ? { answers: ctx.reqId } : {}),
               chat: ctx.chat,
               text: m.text,
               entities: m.entities,
@@ -226,9 +251,12 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
               important: true,
             });
           });
+          if (doc !== undefined) {
+            const ref = messageRef.final(ctx.reqId, ops.length);
+            ops.push({ op: 'document', ref, chat: ctx.chat, fileName: 'answer.md', content: doc, caption: `The whole answer (${doc.length.toLocaleString('en-US')} characters).`, important: true, ...(!kept ? { answers: ctx.reqId } : {}) });
+          }
           return from(ops);
-        }),
-      );
+      };
       return merge(typing$, live$, final$);
     }),
   );

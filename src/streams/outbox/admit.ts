@@ -11,6 +11,13 @@ const TYPING_EVERY_MS = 4000;
 
 /** Queues op (or folds it into a queued job); returns the Outcomes of typings it drops. */
 export function admit(lane: Lane, op: ChatOp, now: number): Outcome[] {
+  if (op.op === 'cancel') {
+    // Queued ops whose ref matches are dropped (a job in flight finishes); the cancel answers itself.
+    const hit = (job: Job) => 'ref' in job.primary && job.primary.ref.includes(op.refIncludes) && sameChat(job.primary.chat, op.chat);
+    const dropped = lane.queue.filter(hit);
+    lane.queue = lane.queue.filter((job) => !hit(job));
+    return [...dropped.flatMap((job) => job.carried.map(droppedOutcome)), droppedOutcome(op)];
+  }
   if (op.op === 'typing') {
     const waiting = lane.current !== null || lane.queue.length > 0;
     if (waiting || now - lane.lastTypingAt < TYPING_EVERY_MS) return [droppedOutcome(op)];
@@ -40,6 +47,10 @@ function coalesceTarget(queue: Job[], op: ChatOp): Job | undefined {
     return queue.find((job) => job.primary.op === 'draft' && sameDraft(job.primary, op));
   }
   return undefined;
+}
+
+function sameChat(a: { chatId: number; threadId?: number }, b: { chatId: number; threadId?: number }): boolean {
+  return a.chatId === b.chatId && a.threadId === b.threadId;
 }
 
 function sameDraft(a: Extract<OutOp, { op: 'draft' }>, b: Extract<OutOp, { op: 'draft' }>): boolean {

@@ -73,7 +73,8 @@ function again$(job: Job, lane: Lane, shared: Shared, notBefore = -Infinity, ski
 function succeeded(job: Job, call: ApiCall, result: unknown, lane: Lane): Result {
   const ref = 'ref' in job.primary ? job.primary.ref : undefined;
   switch (call.method) {
-    case 'sendMessage': {
+    case 'sendMessage':
+    case 'sendDocument': {
       const messageId = messageIdOf(result);
       if (ref !== undefined && messageId !== undefined) remember(lane, ref, messageId);
       return messageId === undefined ? { ok: true } : { ok: true, messageId };

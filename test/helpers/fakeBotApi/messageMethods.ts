@@ -1,4 +1,5 @@
-// sendMessage, editMessageText, deleteMessage: the outbox's send, edit and delete ops.
+// sendMessage, editMessageText, deleteMessage, sendDocument: the outbox's send, edit, delete and
+// document ops.
 import { bad, NOT_MODIFIED } from './apiError.ts';
 import { msgKey, nowSec, type Chats } from './chats.ts';
 import { canonicalEntities, MAX_ENTITIES_KEPT, validateEntities } from './entities.ts';
@@ -54,6 +55,22 @@ export function messageMethods(chats: Chats): Handlers {
       stored.edits += 1;
       stored.editDate = nowSec();
       return chats.toMessage(stored);
+    },
+
+    sendDocument(p) {
+      const chatId = chatIdOf(p);
+      const doc = p.document as { fileName?: string; mimeType?: string; content?: Buffer } | string | undefined;
+      if (doc === undefined || doc === '') throw bad('there is no document in the request');
+      if (typeof doc === 'string' || !Buffer.isBuffer(doc.content)) throw bad('wrong remote file identifier specified: the fake takes uploads only');
+      const caption = typeof p.caption === 'string' ? p.caption : undefined;
+      if (caption !== undefined && caption.length > 1024) throw bad('message caption is too long');
+      const replyTo = chats.replyTarget(p, chatId);
+      const fields: Partial<StoredMessage> = { document: { fileName: doc.fileName ?? 'file', mimeType: doc.mimeType ?? '', content: doc.content } };
+      if (caption !== undefined) fields.caption = caption;
+      if (replyTo !== undefined) fields.replyToMessageId = replyTo;
+      const stored = chats.newBotMessage(chatId, p, fields);
+      const msg = chats.toMessage(stored) as unknown as Record<string, unknown>;
+      return { ...msg, document: { file_id: `doc${stored.messageId}`, file_unique_id: `u${stored.messageId}`, file_name: doc.fileName, file_size: doc.content.length }, ...(caption ? { caption } : {}) };
     },
 
     deleteMessage(p) {

@@ -1,11 +1,20 @@
-// The wire format the bot uses: node-telegram-bot-api sends urlencoded bodies (no uploads), with
-// structured fields JSON-encoded. Decoding mirrors what the real server accepts.
+// The wire format the bot uses: node-telegram-bot-api sends urlencoded bodies, with structured
+// fields JSON-encoded, and multipart/form-data when it uploads a file (sendDocument). Decoding
+// mirrors what the real server accepts.
 import type { IncomingMessage } from 'node:http';
 import { ApiErr, bad } from './apiError.ts';
 import type { Params } from './exchange.ts';
 
 export const MAX_TEXT = 4096;
-const MAX_BODY = 1024 * 1024;
+/** Telegram takes uploads of up to 50 MB. */
+const MAX_BODY = 50 * 1024 * 1024;
+
+/** A file part of a multipart body. */
+export interface UploadedFile {
+  fileName: string;
+  mimeType: string;
+  content: Buffer;
+}
 
 const INT_FIELDS = new Set(['chat_id', 'message_id', 'message_thread_id', 'draft_id', 'offset', 'limit', 'timeout', 'cache_time']);
 const BOOL_FIELDS = new Set(['can_stop', 'disable_notification', 'protect_content', 'show_alert']);
@@ -35,12 +44,18 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function readParams(req: IncomingMessage, query: URLSearchParams): Promise<Params> {
   const body = await readBody(req);
   const raw = new URLSearchParams(query);
+  const files: Record<string, UploadedFile> = {};
   if (body.length > 0) {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
+    if (type === 'multipart/form-data') {
+      const form = await new Response(body, { headers: { 'content-type': String(req.headers['content-type']) } }).formData();
+      for (const [k, v] of form) {
+        if (typeof v === 'string') raw.set(k, v);
+        else files[k] = { fileName: v.name, mimeType: v.type, content: Buffer.from(await v.arrayBuffer()) };
+      }
+    } else if (type !== 'application/x-www-form-urlencoded') {
       throw bad(`fakeBotApi decodes only urlencoded bodies (what the bot sends), got content-type ${JSON.stringify(type)}`);
-    }
-    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) raw.set(k, v);
+    } else for (const [k, v] of new URLSearchParams(body.toString('utf8'))) raw.set(k, v);
   }
   const out: Params = {};
   for (const [k, v] of raw) {
@@ -58,7 +73,7 @@ export async function readParams(req: IncomingMessage, query: URLSearchParams): 
       out[k] = v;
     }
   }
-  return out;
+  return { ...out, ...files };
 }
 
 export function optInt(p: Params, name: string): number | undefined {

@@ -55,6 +55,9 @@ export interface StoredMessage {
   editDate?: number;
   /** Previous versions, oldest first (the current one is not included). */
   history: MessageVersion[];
+  /** A document the bot uploaded (sendDocument), with its caption. */
+  document?: { fileName: string; mimeType: string; content: Buffer };
+  caption?: string;
 }
 
 /** One accepted sendMessageDraft (rejected ones are only in `calls`). */
