@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { totalmem } from 'node:os';
+import { freemem, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TelegramApiError } from 'node-telegram-bot-api';
 import { BehaviorSubject, asyncScheduler, ignoreElements, interval, map, merge, mergeMap, Subject, takeUntil, tap, timer } from 'rxjs';
@@ -103,6 +103,8 @@ async function main(): Promise<void> {
     backoffMs: (n) => Math.min(1000 * 2 ** (n - 1), 30_000),
     interruptTimeoutMs: 5000,
     scheduler: asyncScheduler,
+    // Warm after a restart: up to MAX_LIVE_SESSIONS, as far as free memory goes (~200 MiB each).
+    warmSessions: config.warmSessions ?? Math.min(config.maxLiveSessions, Math.floor(freemem() / 2 / (200 * 1024 * 1024))),
   };
   const store = new StoreDriver(sessionsDir, log);
   const chats = store.loadChats();

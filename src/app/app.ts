@@ -17,6 +17,7 @@ import { messageEffects, type FileResult } from './intake.ts';
 import { replyOp } from './reply.ts';
 import { without, type AppState } from './state.ts';
 import { turnsEffects } from './turns.ts';
+import { warmEffects } from './warm.ts';
 import { messageRef } from '../domain/messageRef.ts';
 
 export interface AppSources {
@@ -70,7 +71,9 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
         return { to: 'telegram', op: replyOp(messageRef.recovered(t.id), t.origin.chat, `♻️ The bot restarted before answering "${preview}". Answering it now.`, t.origin.replyTo) };
       }),
     );
-    const core$ = merge(notices$, intake$, turnsEffects(turns$, { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$ })).pipe(share());
+    // Warm after a restart: the most recently active workspaces get a process in the background.
+    const warm$ = sources.state$.pipe(take(1), mergeMap((s) => warmEffects(s, cfg)), subscribeOn(cfg.scheduler));
+    const core$ = merge(warm$, notices$, intake$, turnsEffects(turns$, { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$ })).pipe(share());
     const coreDone$ = core$.pipe(last(null, null));
     const draining$ = sources.drain$.pipe(take(1), map(() => reduce((s) => ({ ...s, draining: true }))), takeUntil(coreDone$));
     // chats.json is a projection of the state: written whenever the chats part changes.

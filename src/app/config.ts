@@ -23,6 +23,8 @@ export interface AppConfig {
   backoffMs: (n: number) => number;
   interruptTimeoutMs: number;
   scheduler: SchedulerLike;
+  /** How many of the most recently active workspaces get a process at start (app/warm.ts). */
+  warmSessions?: number;
 }
 
 export const dirOf = (cfg: AppConfig, workspace: string): string => {

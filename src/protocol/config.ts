@@ -48,6 +48,11 @@ export const envSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: positiveNumber('SHUTDOWN_GRACE_SECONDS', 10),
   MAX_QUEUE: positiveNumber('MAX_QUEUE', 10),
   MAX_FILE_MB: positiveNumber('MAX_FILE_MB', 20),
+  WARM_SESSIONS: z
+    .string()
+    .regex(/^\s*\d+\s*$/, 'WARM_SESSIONS must be a whole number (0 turns warming after a restart off).')
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : Number(v))),
 });
 
 export interface Config {
@@ -65,6 +70,8 @@ export interface Config {
   shutdownGraceMs: number;
   maxQueue: number;
   maxFileBytes: number;
+  /** Processes resumed in the background at start (undefined: MAX_LIVE_SESSIONS, within free memory). */
+  warmSessions?: number;
 }
 
 export class ConfigError extends Error {}
@@ -95,5 +102,6 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     maxQueue: Math.floor(e.MAX_QUEUE),
     maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
+    ...(e.WARM_SESSIONS !== undefined ? { warmSessions: e.WARM_SESSIONS } : {}),
   };
 }
