@@ -21,6 +21,7 @@ import { loadPersonas } from './drivers/personas.ts';
 import { acquireLock, checkSessionsDir, sweepTemps } from './drivers/store/index.ts';
 import { StoreDriver } from './drivers/storeDriver.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
+import { timingHooks } from './drivers/timing.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
 import { outbox } from './streams/outbox/outbox.ts';
 
@@ -110,8 +111,10 @@ async function main(): Promise<void> {
   const chats = store.loadChats();
   const recovered = store.recovered();
   if (recovered.length) log(`resuming ${recovered.length} message(s) left unanswered by the previous run`);
+  const timing = timingHooks(process.env, log); // CLAUDE_TG_TIMING=1: timestamps for the bench
   const claude = new ClaudeDriver({ bin: config.claudeBin, env: process.env, idleMs: config.idleMs, maxLive: config.maxLiveSessions, tagPrefix, log, rssOf: treeRss });
 
+  if (timing) claude.output$.subscribe((o) => timing.output(o));
   // The loops: the app's sinks feed drivers whose output comes back as its sources.
   const state = new BehaviorSubject(initialState(chats, store.loadConversations(chats, (ws) => dirOf(appConfig, ws)), recovered));
   const files = new Subject<FileResult>();
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
   const sinks = app(
     {
       updates$: updates$(api, log, store.savedOffset()).pipe(
-        tap((u) => store.taking(u.update_id)),
+        tap((u) => (timing?.update(u), store.taking(u.update_id))),
         takeUntil(shutdown),
       ),
       state$: state,
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
 
   // 25/s rather than Telegram's "about 30": calls leave paced but arrive bunched by network jitter
   // (the soak saw a few 429s at 30 while 20 chats flushed at once).
-  const telegram$ = outbox(sinks.telegram$, (call) => api.call(call), { globalPerSecond: 25 }).pipe(
+  const telegram$ = outbox(sinks.telegram$, (call) => (timing?.call(call), api.call(call)), { globalPerSecond: 25 }).pipe(
     tap({
       next: (o) => {
         if (!o.ok) log(`telegram ${o.op.op} failed: ${o.error?.code} ${o.error?.description}`);
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
   );
   const subscription = merge(
     sinks.state$.pipe(tap((reduce) => state.next(reduce(state.value)))),
-    sinks.claude$.pipe(tap((cmd) => claude.execute(cmd))),
+    sinks.claude$.pipe(tap((cmd) => (claude.execute(cmd), timing?.command(cmd)))),
     sinks.store$.pipe(tap((w) => stored.next(store.write(w)))),
     sinks.log$.pipe(tap(log)),
     sinks.files$.pipe(
