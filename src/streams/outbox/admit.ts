@@ -1,5 +1,5 @@
 // Admission into a chat's queue: pure on the Lane. Queued edits and drafts coalesce; a typing
-// is dropped rather than wait.
+// is dropped rather than wait; a queued draft is dropped when a message for its chat comes.
 import type { OutOp, Outcome } from '../../domain/telegram.ts';
 import { contentOf } from './calls.ts';
 import { newJob } from './lane.ts';
@@ -9,7 +9,8 @@ export type ChatOp = Exclude<OutOp, { op: 'answerCallback' }>;
 
 const TYPING_EVERY_MS = 4000;
 
-/** Queues op (or folds it into a queued job); returns the Outcomes of typings it drops. */
+/** Queues op (or folds it into a queued job); returns the Outcomes of the ops it drops (typings,
+ *  drafts a message makes moot, ops a cancel takes out). */
 export function admit(lane: Lane, op: ChatOp, now: number): Outcome[] {
   if (op.op === 'cancel') {
     // Queued ops whose ref matches are dropped (a job in flight finishes); the cancel answers itself.
@@ -24,12 +25,15 @@ export function admit(lane: Lane, op: ChatOp, now: number): Outcome[] {
     lane.queue.push(newJob(op));
     return [];
   }
-  const typings = lane.queue.filter((job) => job.primary.op === 'typing');
-  lane.queue = lane.queue.filter((job) => job.primary.op !== 'typing');
+  // A message ends the chat's draft (Telegram removes it): a draft still queued is moot, and
+  // sent after the message it would show a stale preview.
+  const moot = (job: Job) => job.primary.op === 'typing' || ((op.op === 'send' || op.op === 'document') && job.primary.op === 'draft' && sameChat(job.primary.chat, op.chat));
+  const typings = lane.queue.filter(moot);
+  lane.queue = lane.queue.filter((job) => !moot(job));
   const target = coalesceTarget(lane.queue, op);
   if (target) absorb(target, op);
   else lane.queue.push(newJob(op));
-  return typings.map((job) => droppedOutcome(job.primary));
+  return typings.flatMap((job) => job.carried.map(droppedOutcome));
 }
 
 function droppedOutcome(op: OutOp): Outcome {

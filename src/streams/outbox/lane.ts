@@ -31,6 +31,8 @@ export interface Lane {
   /** Token buckets (bucket.ts): messages, and drafts apart (Telegram counts no drafts as messages). */
   messageTat: number;
   draftTat: number;
+  /** draft_id of the latest draft sent: a draft with another id is the first of a turn. */
+  lastDraftId?: number;
   /** Times of the latest message calls (at most burst kept): the arrival margin. */
   chatLog: number[];
   lastTypingAt: number;

@@ -1,4 +1,5 @@
-// When a lane may call: its 429 hold, its token buckets (messages; drafts apart), a margin for
+// When a lane may call: its 429 hold, its token buckets (messages; drafts apart, the first draft of
+// a turn at once), a margin for
 // network jitter, the group window (20 a minute) and the global window (30 a second), all on the
 // injected scheduler's clock. A burst of `burst` messages goes at once (the first text of a turn
 // is not held back), then one per perChatIntervalMs. Live edits and deletes that nobody waits
@@ -48,7 +49,8 @@ export function readyAt(lane: Lane, shared: Shared, job: Job, notBefore = -Infin
   if (!lane.paced) return Math.max(...times);
   const cls = classOf(job);
   const interval = shared.perChatIntervalMs;
-  if (cls === 'draft' && !skipBucket) times.push(bucketReadyAt(lane.draftTat, shared.burst, interval));
+  // The first draft of a turn (a new draft_id) goes at once; later ones wait for the bucket.
+  if (cls === 'draft' && !skipBucket && !firstDraft(lane, job)) times.push(bucketReadyAt(lane.draftTat, shared.burst, interval));
   if (cls === 'message') {
     const reserve = deferrable(job) ? shared.burst - 1 : 0;
     if (!skipBucket) {
@@ -64,6 +66,8 @@ export function readyAt(lane: Lane, shared: Shared, job: Job, notBefore = -Infin
   return Math.max(...times);
 }
 
+const firstDraft = (lane: Lane, job: Job): boolean => job.primary.op === 'draft' && job.primary.draftId !== lane.lastDraftId;
+
 /** Sliding window: at most `limit` calls in any `windowMs`; log holds the latest call times. */
 export function windowFreeAt(log: number[], limit: number, windowMs: number): number {
   return log.length < limit ? -Infinity : log[log.length - limit]! + windowMs;
@@ -73,7 +77,10 @@ export function windowFreeAt(log: number[], limit: number, windowMs: number): nu
 export function book(lane: Lane, shared: Shared, job: Job, now: number, free = false): void {
   if (!lane.paced) return;
   const cls = free ? 'light' : classOf(job);
-  if (cls === 'draft') lane.draftTat = bucketTake(lane.draftTat, now, shared.perChatIntervalMs);
+  if (cls === 'draft') {
+    lane.draftTat = bucketTake(lane.draftTat, now, shared.perChatIntervalMs);
+    if (job.primary.op === 'draft') lane.lastDraftId = job.primary.draftId;
+  }
   if (cls === 'message') {
     lane.messageTat = bucketTake(lane.messageTat, now, shared.perChatIntervalMs);
     pushBounded(lane.chatLog, now, shared.burst);
