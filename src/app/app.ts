@@ -2,7 +2,7 @@
 // driver's output, finished downloads, the outbox's outcomes, the shutdown signal and the app's
 // own state; sinks are plain data for each driver. main.ts closes the loops and subscribes once.
 import {
-  catchError, concat, concatMap, defer, distinctUntilChanged, filter, from, groupBy, last, map, merge, mergeMap, of, share, skip, subscribeOn, take, takeUntil,
+  auditTime, catchError, concat, concatMap, defer, distinctUntilChanged, filter, from, groupBy, last, map, merge, mergeMap, of, share, skip, subscribeOn, take, takeUntil,
   type Observable,
 } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
@@ -81,6 +81,8 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
       map((s) => s.chats),
       distinctUntilChanged(),
       skip(1),
+      // One tick later, and once for a burst: the fsyncs do not delay the message on its way to the CLI.
+      auditTime(0, cfg.scheduler),
       map((chats) => store({ kind: 'chats', chats })),
       takeUntil(coreDone$),
     );
