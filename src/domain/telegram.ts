@@ -21,8 +21,9 @@ export type OutOp =
       /** Set on the last message of a turn's answer: once delivered, that turn (by id) is answered. */
       answers?: string;
     }
-  | { op: 'edit'; ref: string; chat: ChatRef; text: string; entities?: Entity[]; replyMarkup?: unknown; important?: boolean }
-  | { op: 'delete'; ref: string; chat: ChatRef }
+  /** live: a live view's update or clean-up, which may wait (and coalesce) while messages go first. */
+  | { op: 'edit'; ref: string; chat: ChatRef; text: string; entities?: Entity[]; replyMarkup?: unknown; important?: boolean; live?: boolean }
+  | { op: 'delete'; ref: string; chat: ChatRef; live?: boolean }
   | { op: 'draft'; chat: ChatRef; draftId: number; text: string; entities?: Entity[]; canStop?: boolean }
   | { op: 'typing'; chat: ChatRef }
   /** A text file from memory (sendDocument): the rest of an answer too long for a few messages. */

@@ -211,7 +211,7 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
           const view = liveView(v);
           if (ctx.privateChat) return { op: 'draft', chat: ctx.chat, draftId: ctx.draftId, text: view.text, entities: view.entities, canStop: true };
           const op: OutOp = previewSent
-            ? { op: 'edit', ref: liveRef, chat: ctx.chat, text: view.text, entities: view.entities }
+            ? { op: 'edit', ref: liveRef, chat: ctx.chat, text: view.text, entities: view.entities, live: true }
             : { op: 'send', ref: liveRef, chat: ctx.chat, text: view.text, entities: view.entities };
           previewSent = true;
           return op;
@@ -232,8 +232,8 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
             // The preview keeps the tool log; without tools it is noise once the answer is there.
             if (v.tools.length) {
               const log = joinRendered(v.tools.slice(-20).map((t) => plain(toolText(t))));
-              ops.push({ op: 'edit', ref: liveRef, chat: ctx.chat, text: log.text, entities: log.entities });
-            } else ops.push({ op: 'delete', ref: liveRef, chat: ctx.chat });
+              ops.push({ op: 'edit', ref: liveRef, chat: ctx.chat, text: log.text, entities: log.entities, live: true });
+            } else ops.push({ op: 'delete', ref: liveRef, chat: ctx.chat, live: true });
           }
           const cost = v.terminal ? opts.costOf?.(v.terminal) : undefined;
           // The last message's delivery answers the turn (its journal entry goes); a shutdown notice does not.

@@ -36,7 +36,7 @@ const FOOT = '⏱ 1.5 s · 1 turn · $0.0123';
 
 const typing = (chat: ChatRef): OutOp => ({ op: 'typing', chat });
 const draft = (text: string): OutOp => ({ op: 'draft', chat: dm, draftId: 77, text, entities: [], canStop: true });
-const preview = (op: 'send' | 'edit', text: string): OutOp => ({ op, ref: 'r1:live', chat: group, text, entities: [] });
+const preview = (op: 'send' | 'edit', text: string): OutOp => (op === 'edit' ? { op, ref: 'r1:live', chat: group, text, entities: [], live: true } : { op, ref: 'r1:live', chat: group, text, entities: [] });
 /** The body plus its italic footer, as the last (or only) final message shows it. */
 const withFooter = (body: string, foot: string): { text: string; entities: Entity[] } => ({
   text: `${body}\n\n${foot}`,
@@ -103,7 +103,7 @@ describe('renderTurn$ (virtual time)', () => {
         t: typing(group),
         s: preview('send', 'Hello'),
         e: preview('edit', 'Hello world'),
-        d: { op: 'delete', ref: 'r1:live', chat: group },
+        d: { op: 'delete', ref: 'r1:live', chat: group, live: true },
         f: finalSend(group, 0, withFooter('Hello world', FOOT)),
       });
     });

@@ -24,9 +24,10 @@ export function classOf(job: Job): JobClass {
   return op === 'typing' ? 'light' : op === 'draft' ? 'draft' : 'message';
 }
 
-/** A live edit or a delete nobody waits for: it may wait (and coalesce) while sends go first. */
+/** A live view's edit or clean-up nobody waits for: it may wait (and coalesce) while sends go first. */
 export function deferrable(job: Job): boolean {
-  return !job.important && (job.primary.op === 'edit' || job.primary.op === 'delete');
+  const op = job.primary;
+  return !job.important && (op.op === 'edit' || op.op === 'delete') && op.live === true;
 }
 
 /** Emits once when `job` may make its call now, and books that call (a retry of a job in flight). */

@@ -11,6 +11,10 @@ import { pickNow } from '../../../src/streams/outbox/pick.ts';
 import { testScheduler } from '../../helpers/marbles.ts';
 import { DEFAULT_PACING, QUEUEING, chat, del, draft, e429, e502, edit, fail, ok, outcomeOf, send, simulate, timesOf, toChat, typing } from './simulate.ts';
 
+// The live view's updates and clean-up (renderTurn marks them live): deferrable.
+const liveEdit = (ref: string, text: string, chatId = 1): OutOp => edit(ref, text, chatId, { live: true });
+const liveDel = (ref: string, chatId = 1): OutOp => ({ ...(del(ref, chatId) as Extract<OutOp, { op: 'delete' }>), live: true });
+
 describe('outbox', () => {
   describe('pacing', () => {
     it('spaces calls to one chat by perChatIntervalMs (burst 1)', () => {
@@ -28,7 +32,7 @@ describe('outbox', () => {
     it('sends the first text of a follow-up turn at once: a refilled bucket after a quiet second', () => {
       // A turn: preview send, two live edits a second apart, the final send; the next turn's preview 100 ms later.
       const ops: Array<[number, OutOp]> = [
-        [0, send('p1', 'a')], [1000, edit('p1', 'ab')], [2000, edit('p1', 'abc')], [2400, del('p1')], [2400, send('f1', 'final', 1, { important: true })],
+        [0, send('p1', 'a')], [1000, liveEdit('p1', 'ab')], [2000, liveEdit('p1', 'abc')], [2400, liveDel('p1')], [2400, send('f1', 'final', 1, { important: true })],
         [2500, send('p2', 'x')],
       ];
       const run = simulate(ops, ok, DEFAULT_PACING);
@@ -44,7 +48,7 @@ describe('outbox', () => {
 
     it('lets live edits wait for a full bucket while sends use it up: the edits coalesce under pressure', () => {
       const ops: Array<[number, OutOp]> = [[0, send('live', 'v0')]];
-      for (let i = 1; i <= 20; i++) ops.push([i * 100, edit('live', `v${i}`)]);
+      for (let i = 1; i <= 20; i++) ops.push([i * 100, liveEdit('live', `v${i}`)]);
       for (let i = 0; i < 4; i++) ops.push([500, send(`chunk${i}`, `c${i}`, 1, { important: true })]);
       const run = simulate(ops, ok, DEFAULT_PACING);
       expect(run.calls.map((c) => [c.t, c.params['text']])).to.deep.equal([
@@ -72,7 +76,7 @@ describe('outbox', () => {
       const ops: Array<[number, OutOp]> = [];
       for (let c = 1; c <= 10; c++) {
         ops.push([0, send(`p${c}`, 'a', c)]);
-        for (let t = 100; t <= 3000; t += 100) ops.push([t, edit(`p${c}`, `a${t}`, c)]);
+        for (let t = 100; t <= 3000; t += 100) ops.push([t, liveEdit(`p${c}`, `a${t}`, c)]);
         ops.push([3000, send(`f${c}`, 'final', c, { important: true })], [3100, send(`q${c}`, 'next', c)]);
       }
       const run = simulate(ops, ok, DEFAULT_PACING);
@@ -192,15 +196,16 @@ describe('readyAt', () => {
     expect(readyAt(Object.assign(newLane(true, false), { chatLog: [0, 10, 20] }), one, job)).to.equal(1100); // the arrival margin
   });
 
-  it('makes a live edit or delete wait for a full bucket and spare group slots; an important edit does not wait', () => {
+  it('makes a live edit or delete wait for a full bucket and spare group slots; other and important edits do not wait', () => {
     const one = sharedAt(asyncScheduler);
     const lane = Object.assign(newLane(true, true), { messageTat: 2000 });
-    expect(readyAt(lane, one, newJob(edit('a', 'x')))).to.equal(2000);
-    expect(readyAt(lane, one, newJob(del('a')))).to.equal(2000);
-    expect(readyAt(lane, one, newJob(edit('a', 'x', 1, { important: true })))).to.equal(0);
+    expect(readyAt(lane, one, newJob(liveEdit('a', 'x')))).to.equal(2000);
+    expect(readyAt(lane, one, newJob(liveDel('a')))).to.equal(2000);
+    expect(readyAt(lane, one, newJob(edit('a', 'x')))).to.equal(0); // an edit of a prompt, say: not live
+    expect(readyAt(lane, one, newJob(edit('a', 'x', 1, { important: true, live: true })))).to.equal(0);
     lane.messageTat = -Infinity;
     lane.groupLog = Array.from({ length: 15 }, (_, i) => i * 100);
-    expect(readyAt(lane, one, newJob(edit('a', 'x')))).to.equal(60_000); // 5 of 20 kept for sends
+    expect(readyAt(lane, one, newJob(liveEdit('a', 'x')))).to.equal(60_000); // 5 of 20 kept for sends
     expect(readyAt(lane, one, newJob(send('a', 'x')))).to.equal(-Infinity);
   });
 
@@ -226,7 +231,7 @@ describe('pickNow', () => {
     const shared = sharedAt(asyncScheduler);
     const lane = Object.assign(newLane(true, false), { messageTat: 1500 });
     lane.messageIds.set('a', 1);
-    lane.queue.push(newJob(edit('a', 'live')), newJob(del('a')), newJob(send('b', 'x')));
+    lane.queue.push(newJob(liveEdit('a', 'live')), newJob(liveDel('a')), newJob(send('b', 'x')));
     const p = pickNow(lane, shared, 0);
     expect(p && 'job' in p && p.job.primary).to.include({ ref: 'b' });
     expect(lane.queue.map((j) => j.primary.op)).to.deep.equal(['edit', 'delete']);
