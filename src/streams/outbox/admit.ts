@@ -1,5 +1,6 @@
 // Admission into a chat's queue: pure on the Lane. Queued edits and drafts coalesce; a typing
-// is dropped rather than wait; a queued draft is dropped when a message for its chat comes.
+// is dropped rather than wait (or within 4 s of a typing or a draft); a queued draft is dropped
+// when a message for its chat comes, a queued live edit when its message is to be deleted.
 import type { OutOp, Outcome } from '../../domain/telegram.ts';
 import { contentOf } from './calls.ts';
 import { newJob } from './lane.ts';
@@ -21,7 +22,8 @@ export function admit(lane: Lane, op: ChatOp, now: number): Outcome[] {
   }
   if (op.op === 'typing') {
     const waiting = lane.current !== null || lane.queue.length > 0;
-    if (waiting || now - lane.lastTypingAt < TYPING_EVERY_MS) return [droppedOutcome(op)];
+    // A draft shown in the last 4 s says as much as a typing would.
+    if (waiting || now - Math.max(lane.lastTypingAt, lane.lastDraftAt) < TYPING_EVERY_MS) return [droppedOutcome(op)];
     lane.queue.push(newJob(op));
     return [];
   }
@@ -30,10 +32,13 @@ export function admit(lane: Lane, op: ChatOp, now: number): Outcome[] {
   const moot = (job: Job) => job.primary.op === 'typing' || ((op.op === 'send' || op.op === 'document') && job.primary.op === 'draft' && sameChat(job.primary.chat, op.chat));
   const typings = lane.queue.filter(moot);
   lane.queue = lane.queue.filter((job) => !moot(job));
+  // A live edit still queued when its message is to be deleted is moot: it goes with the delete.
+  const doomed = op.op === 'delete' ? lane.queue.filter((job) => job.primary.op === 'edit' && job.primary.ref === op.ref && job.primary.live === true && !job.important) : [];
+  if (doomed.length) lane.queue = lane.queue.filter((job) => !doomed.includes(job));
   const target = coalesceTarget(lane.queue, op);
   if (target) absorb(target, op);
   else lane.queue.push(newJob(op));
-  return typings.flatMap((job) => job.carried.map(droppedOutcome));
+  return [...typings, ...doomed].flatMap((job) => job.carried.map(droppedOutcome));
 }
 
 function droppedOutcome(op: OutOp): Outcome {

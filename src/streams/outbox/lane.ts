@@ -36,6 +36,8 @@ export interface Lane {
   /** Times of the latest message calls (at most burst kept): the arrival margin. */
   chatLog: number[];
   lastTypingAt: number;
+  /** A draft shows the chat that the bot is at work, as a typing does. */
+  lastDraftAt: number;
   holdUntil: number;
   groupLog: number[];
   messageIds: Map<string, number>;
@@ -66,6 +68,7 @@ export function newLane(paced: boolean, group: boolean): Lane {
     draftTat: -Infinity,
     chatLog: [],
     lastTypingAt: -Infinity,
+    lastDraftAt: -Infinity,
     holdUntil: -Infinity,
     groupLog: [],
     messageIds: new Map(),

@@ -53,6 +53,7 @@ export function readyAt(lane: Lane, shared: Shared, job: Job, notBefore = -Infin
   // The first draft of a turn (a new draft_id) goes at once; later ones wait for the bucket.
   if (cls === 'draft' && !skipBucket && !firstDraft(lane, job)) times.push(bucketReadyAt(lane.draftTat, shared.burst, interval));
   if (cls === 'message') {
+    // A live edit or clean-up waits for a full bucket: the next first text and final answer always find a token.
     const reserve = deferrable(job) ? shared.burst - 1 : 0;
     if (!skipBucket) {
       times.push(bucketReadyAt(lane.messageTat, shared.burst, interval, reserve));

@@ -21,6 +21,7 @@ export function run$(job: Job, lane: Lane, shared: Shared): Observable<Outcome> 
     const call = toCall(op, { content: job.content, plain: job.plain, asSend: job.asSend, messageId });
     job.calls += 1;
     if (op.op === 'typing') lane.lastTypingAt = shared.scheduler.now();
+    if (op.op === 'draft') lane.lastDraftAt = shared.scheduler.now();
     return defer(() => shared.exec(call)).pipe(
       take(1),
       map((result): Reply => ({ ok: true, result })),

@@ -85,6 +85,23 @@ describe('outbox', () => {
     });
   });
 
+  describe('moot ops', () => {
+    it('drops a queued live edit when a delete of its message comes, not an edit of another message', () => {
+      const e = edit('p', 'v1', 1, { live: true });
+      const keep = edit('q', 'kept', 1, { live: true });
+      const run = simulate([[0, send('p', 'v0')], [0, send('q', 'w0')], [100, e], [1100, keep], [1200, { op: 'delete', ref: 'p', chat: chat(1), live: true }]]);
+      expect(run.calls.map((c) => [c.method, c.params['text']])).to.deep.equal([['sendMessage', 'v0'], ['sendMessage', 'w0'], ['editMessageText', 'kept'], ['deleteMessage', undefined]]);
+      expect(outcomeOf(run, e)).to.deep.equal({ t: 1200, outcome: { op: e, ok: true, attempts: 0, dropped: true } });
+    });
+
+    it('drops a typing within 4 s of a draft (the draft shows the bot at work)', () => {
+      const t = typing();
+      const run = simulate([[0, draft(1, 'a')], [3000, t], [5000, typing()]]);
+      expect(run.calls.map((c) => [c.t, c.method])).to.deep.equal([[0, 'sendMessageDraft'], [5000, 'sendChatAction']]);
+      expect(outcomeOf(run, t).outcome).to.include({ dropped: true });
+    });
+  });
+
   describe('typing', () => {
     it('sends typing to an idle chat at most once per 4 s', () => {
       const run = simulate([[0, typing()], [1000, typing()], [3999, typing()], [4000, typing()]]);
