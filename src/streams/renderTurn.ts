@@ -6,7 +6,7 @@ import { isTerminal, type SessionEvent } from '../domain/events.ts';
 import type { Rendered } from '../domain/render/entities.ts';
 import { plain } from '../domain/render/entities.ts';
 import { renderMarkdown } from '../domain/render/markdown.ts';
-import { splitRendered, truncateRendered } from '../domain/render/split.ts';
+import { truncateRendered } from '../domain/render/split.ts';
 import { joinRendered, styled } from '../domain/render/compose.ts';
 import type { ChatRef, OutOp } from '../domain/telegram.ts';
 import { messageRef } from '../domain/messageRef.ts';
