@@ -2,12 +2,13 @@
 // Telegram front end; everything else is shared with the console chat in run.ts.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { totalmem } from 'node:os';
+import { freemem, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TelegramApiError } from 'node-telegram-bot-api';
 import { BOT_COMMANDS } from './domain/commands.ts';
 import { CONSOLE_CHAT_ID } from './domain/turn.ts';
 import { download, TelegramApi, updates$ } from './drivers/telegram.ts';
+import { timingHooks } from './drivers/timing.ts';
 import { ConfigError, parseConfig } from './protocol/config.ts';
 import { run } from './run.ts';
 import { outbox } from './streams/outbox/outbox.ts';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   }
 
   const fetchFile = download(api, config.maxFileBytes);
+  const timing = timingHooks(process.env, log); // CLAUDE_TG_TIMING=1: timestamps for the bench
   await run({
     config,
     log,
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
       updates$: (offset) => updates$(api, log, offset),
       // 25/s rather than Telegram's "about 30": calls leave paced but arrive bunched by network jitter
       // (the soak saw a few 429s at 30 while 20 chats flushed at once).
-      deliver$: (ops$) => outbox(ops$, (call) => api.call(call), { globalPerSecond: 25 }),
+      deliver$: (ops$) => outbox(ops$, (call) => (timing?.call(call), api.call(call)), { globalPerSecond: 25 }),
       fetchFile,
     },
   });

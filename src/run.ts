@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { freemem, homedir } from 'node:os';
 import { BehaviorSubject, asyncScheduler, filter, ignoreElements, interval, map, merge, mergeMap, Subject, takeUntil, tap, timer, type Observable } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
 import { app } from './app/app.ts';
@@ -29,6 +29,7 @@ import { StoreDriver } from './drivers/storeDriver.ts';
 import { ioDriver } from './drivers/io/ioDriver.ts';
 import { transcriber } from './drivers/io/transcriber.ts';
 import { WorkdirDriver } from './drivers/workdir/workdirDriver.ts';
+import { timingHooks } from './drivers/timing.ts';
 import { chooseDefaultPersona } from './protocol/persona.ts';
 import type { Config } from './protocol/config.ts';
 
@@ -129,12 +130,16 @@ export async function run(o: RunOptions): Promise<void> {
     diffButton: true,
     transcriber: config.stt !== undefined,
     voiceConfirm: config.voiceConfirm,
+    // Warm after a restart: up to MAX_LIVE_SESSIONS, as far as free memory goes (~200 MiB each).
+    warmSessions: config.warmSessions ?? Math.min(config.maxLiveSessions, Math.floor(freemem() / 2 / (200 * 1024 * 1024))),
   };
   const chats = saved.loadChats();
   const recovered = saved.recovered().filter((t) => fe.answers(t));
   if (recovered.length) log(`resuming ${recovered.length} message(s) left unanswered by the previous run`);
+  const timing = timingHooks(process.env, log); // CLAUDE_TG_TIMING=1: timestamps for the bench
   const claude = new ClaudeDriver({ bin: config.claudeBin, env: process.env, idleMs: config.idleMs, maxLive: config.maxLiveSessions, tagPrefix, log, rssOf: treeRss, launcher: isolation.launcher });
 
+  if (timing) claude.output$.subscribe((o) => timing.output(o));
   // No allowed user yet: the first one pairs with a code printed here (never sent anywhere).
   const firstCode = fe.pairing && config.allowedUserIds.size === 0 && paired.length === 0 ? pairingCode() : undefined;
   const state = new BehaviorSubject(
@@ -158,7 +163,7 @@ export async function run(o: RunOptions): Promise<void> {
     {
       updates$: fe.updates$(saved.savedOffset(), { idle$: state.pipe(map(isIdle)) }).pipe(
         // The console's input ends at EOF: that ends the run like a signal, without a grace period.
-        tap({ next: (u) => fe.telegramOffset && store.taking(u.update_id), complete: () => shutdown.next() }),
+        tap({ next: (u) => (timing?.update(u), fe.telegramOffset && store.taking(u.update_id)), complete: () => shutdown.next() }),
         takeUntil(shutdown),
       ),
       state$: state,
@@ -193,7 +198,7 @@ export async function run(o: RunOptions): Promise<void> {
   );
   const subscription = merge(
     sinks.state$.pipe(tap((reduce) => state.next(reduce(state.value)))),
-    sinks.claude$.pipe(tap((cmd) => claude.execute(cmd))),
+    sinks.claude$.pipe(tap((cmd) => (claude.execute(cmd), timing?.command(cmd)))),
     sinks.store$.pipe(
       filter((w) => fe.telegramOffset || w.kind !== 'updateDone'),
       tap((w) => store.write(w)),

@@ -64,6 +64,17 @@ describe('fakeModel (HTTP)', () => {
     expect(fm.mainRequests()[0]!.lastUserText).to.equal('hello there');
   });
 
+  it('takes the prompt after the last interrupt marker (a stopped prompt merged into the next one)', async () => {
+    const blocks = [
+      { type: 'text', text: 'take your time [[slow: 20000]]' },
+      { type: 'text', text: '[Request interrupted by user]' },
+      { type: 'text', text: 'still there?' },
+    ];
+    await (await post(fm, userBody('', { messages: [{ role: 'user', content: blocks }] }))).text();
+    await (await post(fm, userBody('', { messages: [{ role: 'user', content: 'old [[slow: 9]]\n[Request interrupted by user]\nnew one' }] }))).text();
+    expect(fm.mainRequests().map((r) => r.lastUserText)).to.deep.equal(['still there?', 'new one']);
+  });
+
   it('answers JSON when stream is false, and [[long: N]] gives exactly N characters', async () => {
     const res = await post(fm, userBody('[[long: 1234]]', { stream: false }));
     const msg = (await res.json()) as { content: { type: string; text: string }[]; stop_reason: string };

@@ -2,7 +2,7 @@
 // driver's output, finished downloads, the outbox's outcomes, the shutdown signal and the app's
 // own state; sinks are plain data for each driver. main.ts closes the loops and subscribes once.
 import {
-  catchError, concat, concatMap, defer, distinctUntilChanged, filter, from, groupBy, last, map, merge, mergeMap, NEVER, of, share, skip, subscribeOn, take, takeUntil,
+  auditTime, catchError, concat, concatMap, defer, distinctUntilChanged, filter, from, groupBy, last, map, merge, mergeMap, NEVER, of, share, skip, subscribeOn, take, takeUntil,
   type Observable,
 } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
@@ -22,6 +22,7 @@ import { mcpEffects } from './mcp.ts';
 import { diffPressEffects } from './diff.ts';
 import { albumEffects } from './media.ts';
 import { voicePressEffects } from './voice.ts';
+import { warmEffects } from './warm.ts';
 import { messageRef } from '../domain/messageRef.ts';
 import type { WorkdirRequest, WorkdirResult } from '../domain/workdir.ts';
 import { workButtonEffects } from './buttonCommands.ts';
@@ -85,12 +86,14 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
     );
     // One notice per chat that had messages in flight (idle chats hear nothing of the restart).
     const notices$ = from(restartNotices(recovered)).pipe(subscribeOn(cfg.scheduler));
+    // Warm after a restart: the most recently active workspaces get a process in the background.
+    const warm$ = sources.state$.pipe(take(1), mergeMap((s) => warmEffects(s, cfg)), subscribeOn(cfg.scheduler));
     const io$ = sources.io$ ?? NEVER;
     const turnsX = { cfg, state$: sources.state$, claude$: sources.claude$, stops$, drain$: sources.drain$, io$ };
     const ran$ = turnsEffects(turns$, turnsX).pipe(share());
     // The MCP server answers as long as turns may run (the process output never completes).
     const tools$ = mcpEffects({ cfg, claude$: sources.claude$, io$, outcomes$: sources.outcomes$, state$: sources.state$ }).pipe(takeUntil(ran$.pipe(last(null, null))));
-    const core$ = merge(notices$, intake$, albums$, ran$, tools$).pipe(share());
+    const core$ = merge(warm$, notices$, intake$, albums$, ran$, tools$).pipe(share());
     const coreDone$ = core$.pipe(last(null, null));
     const draining$ = sources.drain$.pipe(take(1), map(() => reduce((s) => ({ ...s, draining: true }))), takeUntil(coreDone$));
     // chats.json is a projection of the state: written whenever the chats part changes.
@@ -98,6 +101,8 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
       map((s) => s.chats),
       distinctUntilChanged(),
       skip(1),
+      // One tick later, and once for a burst: the fsyncs do not delay the message on its way to the CLI.
+      auditTime(0, cfg.scheduler),
       map((chats) => store({ kind: 'chats', chats })),
       takeUntil(coreDone$),
     );
@@ -107,7 +112,7 @@ export function app(sources: AppSources, cfg: AppConfig, recovered: readonly Tur
   // A delivered answer ends its journal entry (answers: <turn id> on its last message). Apart from
   // the rest: outcomes go on after the Telegram sink has completed, until the outbox has flushed.
   const answered$ = sources.outcomes$.pipe(
-    mergeMap((o): Effect[] => (o.op.op === 'send' && o.op.answers ? [store({ kind: 'journalRemove', id: o.op.answers }), reduce(without('journaled', [o.op.answers]))] : [])),
+    mergeMap((o): Effect[] => ((o.op.op === 'send' || o.op.op === 'document') && o.op.answers ? [store({ kind: 'journalRemove', id: o.op.answers }), reduce(without('journaled', [o.op.answers]))] : [])),
     share(),
   );
 

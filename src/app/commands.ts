@@ -119,6 +119,7 @@ export function commandEffects(cmd: Command, x: CommandContext): Observable<Effe
       // /stop all also lifts a usage-limit hold (the queued messages it held are dropped with the queue).
       if (cmd.clear && r.limit) effects.push(reduce(withRuntime(active, (rt) => ({ ...rt, limit: undefined }))), store({ kind: 'claudeWork', workspace: active, limit: undefined }));
       if (r.running || r.unprompted) effects.push({ to: 'stop', workspace: active });
+      effects.push({ to: 'telegram', op: { op: 'cancel', chat, refIncludes: ':final:' } }); // answer chunks still queued go too
       const parts = [r.running || r.unprompted ? 'Stopping the running turn.' : 'Nothing is running.'];
       if (cmd.clear && r.limit) parts.push('The usage-limit hold is cancelled.');
       if (cmd.clear) parts.push(queued ? `Dropped ${queued} queued message${queued === 1 ? '' : 's'}.` : 'The queue was empty.');

@@ -37,6 +37,8 @@ export interface AppConfig {
   diffButton?: boolean;
   /** How long an album waits for its next part before it becomes one prompt. */
   albumWaitMs?: number;
+  /** How many of the most recently active workspaces get a process at start (app/warm.ts). */
+  warmSessions?: number;
 }
 
 export const dirOf = (cfg: AppConfig, workspace: string): string => {

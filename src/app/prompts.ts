@@ -1,7 +1,7 @@
 // Prompts a running turn puts in the chat: permission requests (Allow / Deny / Allow for this
 // session, denied on timeout, expired when the CLI restarts) and stall alerts (Keep waiting / Stop).
 // Their tokens live in the app state only while their turn runs.
-import { concat, EMPTY, filter, from, merge, mergeMap, of, takeUntil, timer, withLatestFrom, type Observable } from 'rxjs';
+import { concat, EMPTY, filter, from, merge, mergeMap, of, take, takeUntil, timer, withLatestFrom, type Observable } from 'rxjs';
 import { encodeButton } from '../domain/callbackData.ts';
 import { isTerminal, type SessionEvent } from '../domain/events.ts';
 import { plain } from '../domain/render/entities.ts';
@@ -74,11 +74,21 @@ export function permissionEffects(events$: Observable<SessionEvent>, turn: Turn,
       ]);
     }),
   );
-  // A prompt still open when the turn ends is moot (the CLI stopped waiting for it).
-  return concat(
-    merge(asked$, expired$).pipe(takeUntil(done$)),
-    of(reduce((st) => without('permissions', tokensOf(st.permissions, turn.id))(st))),
+  // A prompt still open when the turn ends is moot (the CLI stopped waiting for it): its buttons go.
+  const ended$ = state$.pipe(
+    take(1),
+    mergeMap((s) => {
+      const tokens = tokensOf(s.permissions, turn.id);
+      return from([
+        reduce((st) => without('permissions', tokensOf(st.permissions, turn.id))(st)),
+        ...tokens.map((t) => {
+          const p = s.permissions[t]!;
+          return telegram({ op: 'edit', ref: p.ref, chat: p.chat, text: `Expired (the turn ended before an answer): ${p.toolName}`, replyMarkup: { inline_keyboard: [] } });
+        }),
+      ]);
+    }),
   );
+  return concat(merge(asked$, expired$).pipe(takeUntil(done$)), ended$);
 }
 
 export function stallEffects(events$: Observable<SessionEvent>, turn: Turn, cfg: AppConfig, state$: Observable<AppState>): Observable<Effect> {

@@ -31,6 +31,8 @@ export interface Runtime {
   work?: ClaudeWork;
   /** A usage limit holds this workspace's queue until then. */
   limit?: LimitHold;
+  /** A turn was stopped before Claude answered: the next message says it is cancelled. */
+  cancelledPrompt?: boolean;
 }
 
 export interface PendingPermission {

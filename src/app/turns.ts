@@ -19,6 +19,7 @@ import { launchOf } from './launch.ts';
 import { telegramTools } from './mcp.ts';
 import { diffAfter, withGitState } from './diff.ts';
 import type { IoResult } from '../domain/io.ts';
+import { cancelledEffects, withCancelledNote } from './cancelled.ts';
 import { claude, reduce, store, telegram, type Effect } from './effects.ts';
 import { permissionEffects, stallEffects } from './prompts.ts';
 import { loginEffects } from './login.ts';
@@ -90,8 +91,9 @@ function startTurnIn(turn: Turn, x: TurnsContext, round: number, before: string 
     const r = runtimeOf(s, ws);
     if (turn.generation < r.generation) return finished(turn, shown(turn, from<SessionEvent[]>([{ kind: 'running' }, CANCELLED]), x), x);
     if (s.draining) return finished(turn, shown(turn, from<SessionEvent[]>([{ kind: 'running' }, SHUTDOWN_FAILURE]), x), x);
+    const noted = withCancelledNote(turn, r);
     const out$ = turn$(
-      turn,
+      noted.turn,
       {
         procs$: x.claude$.pipe(
           filter((o): o is Extract<ClaudeOutput, { kind: 'proc' }> => o.kind === 'proc' && o.workspace === ws),
@@ -122,7 +124,7 @@ function startTurnIn(turn: Turn, x: TurnsContext, round: number, before: string 
         return merge(commands$, shown(turn, events$, x, before, s));
       }),
     );
-    return concat(out$, defer(afterward));
+    return concat(from(noted.effects), out$, defer(afterward));
   }));
 }
 
@@ -138,7 +140,7 @@ function shown(turn: Turn, events$: Observable<SessionEvent>, x: TurnsContext, b
     const reduced$ = ev$.pipe(mergeMap((e) => stateEffects(turn, e, cfg.scheduler.now())));
     return concat(
       of(reduce((s) => ({ ...s, drafts: { ...s.drafts, [draftKey]: turn.workspace } }))),
-      merge(diff.effects$, reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$), loginEffects(ev$, turn, cfg, x.state$)),
+      merge(diff.effects$, reduced$, rendered$, permissionEffects(ev$, turn, cfg, x.state$), stallEffects(ev$, turn, cfg, x.state$), loginEffects(ev$, turn, cfg, x.state$), cancelledEffects(ev$, turn)),
       of(reduce(without('drafts', [draftKey]))),
     );
   }));

@@ -21,8 +21,9 @@ export type OutOp =
       /** Set on the last message of a turn's answer: once delivered, that turn (by id) is answered. */
       answers?: string;
     }
-  | { op: 'edit'; ref: string; chat: ChatRef; text: string; entities?: Entity[]; replyMarkup?: unknown; important?: boolean }
-  | { op: 'delete'; ref: string; chat: ChatRef }
+  /** live: a live view's update or clean-up, which may wait (and coalesce) while messages go first. */
+  | { op: 'edit'; ref: string; chat: ChatRef; text: string; entities?: Entity[]; replyMarkup?: unknown; important?: boolean; live?: boolean }
+  | { op: 'delete'; ref: string; chat: ChatRef; live?: boolean }
   | { op: 'draft'; chat: ChatRef; draftId: number; text: string; entities?: Entity[]; canStop?: boolean }
   | { op: 'typing'; chat: ChatRef }
   | { op: 'answerCallback'; callbackQueryId: string; text?: string }
@@ -39,7 +40,21 @@ export type OutOp =
       caption?: string;
       replyTo?: number;
       important?: boolean;
-    };
+    }
+  /** A text file from memory (sendDocument): the rest of an answer too long for a few messages. */
+  | {
+      op: 'document';
+      ref: string;
+      chat: ChatRef;
+      fileName: string;
+      content: string;
+      caption?: string;
+      replyTo?: number;
+      important?: boolean;
+      answers?: string;
+    }
+  /** Drops the chat's queued (not yet sent) ops whose ref contains `refIncludes` (/stop). */
+  | { op: 'cancel'; chat: ChatRef; refIncludes: string };
 
 export interface ApiCall {
   method: string;
@@ -64,8 +79,8 @@ export interface Outcome {
   plainFallback?: boolean;
   /** No call of its own: a newer op replaced its content, or it was merged into its queued send. */
   coalesced?: boolean;
-  /** A typing not sent, on purpose (ok stays true: nothing failed): other work was waiting for the
-   *  chat, or one was sent less than 4 s ago. */
+  /** Not sent, on purpose (ok stays true: nothing failed): a typing when other work was waiting for
+   *  the chat or one was sent less than 4 s ago; an op a cancel (/stop) took out of the queue. */
   dropped?: boolean;
 }
 

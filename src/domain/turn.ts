@@ -21,6 +21,8 @@ export interface Turn {
   /** Workspace key `<chatKey>/<name>`. */
   workspace: string;
   prompt: string;
+  /** Context written before the prompt, not the user's words (app/cancelled.ts). */
+  note?: string;
   origin: TurnOrigin;
   /** The workspace's queue generation when accepted; /stop all bumps it and drops older turns. */
   generation: number;

@@ -26,7 +26,7 @@ export class TelegramApi extends Api {
 
   call(call: ApiCall): Observable<unknown> {
     return defer(async () => {
-      if (!call.upload) return this.request<unknown>(call.method, call.params);
+      if (!call.upload) return this.request<unknown>(call.method, withUploads(call));
       const { field, path, fileName } = call.upload;
       // Read when it goes out: a file deleted since the tool call is a local error, never retried.
       const blob = await openAsBlob(path).catch((err: NodeJS.ErrnoException) => {
@@ -44,6 +44,14 @@ export class TelegramApi extends Api {
   redact(text: string): string {
     return text.split(this.secretToken).join('<token>');
   }
+}
+
+/** A document the outbox describes as plain data ({ fileName, content }) becomes a multipart upload. */
+export function withUploads(call: ApiCall): Record<string, unknown> {
+  const doc = call.params['document'] as { fileName?: unknown; content?: unknown } | undefined;
+  if (call.method !== 'sendDocument' || typeof doc?.content !== 'string') return call.params;
+  const name = typeof doc.fileName === 'string' ? doc.fileName : 'answer.md';
+  return { ...call.params, document: new InputFile(new TextEncoder().encode(doc.content), { filename: name, contentType: 'text/markdown' }) };
 }
 
 export class FatalTelegramError extends Error {}

@@ -63,6 +63,11 @@ export const envSchema = z.object({
   WHISPER_MODEL_PATH: z.string().min(1).optional(),
   STT_TIMEOUT_SECONDS: positiveNumber('STT_TIMEOUT_SECONDS', 60),
   VOICE_CONFIRM: z.string().optional().transform((v) => v === '1' || v?.toLowerCase() === 'true'),
+  WARM_SESSIONS: z
+    .string()
+    .regex(/^\s*\d+\s*$/, 'WARM_SESSIONS must be a whole number (0 turns warming after a restart off).')
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : Number(v))),
 });
 
 export interface Config {
@@ -90,6 +95,8 @@ export interface Config {
   /** Speech to text: an OpenAI-compatible endpoint, whisper.cpp on this machine, or none. */
   stt?: { provider: 'openai'; url: string; apiKey?: string; model: string; timeoutMs: number } | { provider: 'local'; modelPath: string; timeoutMs: number };
   voiceConfirm: boolean;
+  /** Processes resumed in the background at start (undefined: MAX_LIVE_SESSIONS, within free memory). */
+  warmSessions?: number;
 }
 
 export class ConfigError extends Error {}
@@ -137,5 +144,6 @@ export function parseConfig(env: Record<string, string | undefined>, defaults: {
     maxQueue: Math.floor(e.MAX_QUEUE),
     maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
     projectsDirs: (e.PROJECTS_DIR ?? '').split(':').map((d) => d.trim()).filter(Boolean),
+    ...(e.WARM_SESSIONS !== undefined ? { warmSessions: e.WARM_SESSIONS } : {}),
   };
 }

@@ -1,13 +1,17 @@
 // Lines the bot writes to the CLI's stdin (PROTOCOL.md §4).
 
 /**
- * A user message; with images, content blocks: each image, then the text. `uuid` makes the CLI
+ * A user message. With images or a note, content blocks: the note (context before the user's
+ * words, e.g. that a stopped request is cancelled), each image, then the text. `uuid` makes the CLI
  * report the message's progress (command_lifecycle) and tag its result (user_message_uuid).
  */
-export const userMessageLine = (text: string, images?: readonly { mediaType: string; data: string }[], uuid?: string): string => {
-  const content = images?.length
-    ? [...images.map((i) => ({ type: 'image', source: { type: 'base64', media_type: i.mediaType, data: i.data } })), { type: 'text', text }]
-    : text;
+export const userMessageLine = (text: string, opts: { images?: readonly { mediaType: string; data: string }[]; uuid?: string; note?: string } = {}): string => {
+  const { images, uuid, note } = opts;
+  const blocks = [
+    ...(note ? [{ type: 'text', text: note }] : []),
+    ...(images ?? []).map((i) => ({ type: 'image', source: { type: 'base64', media_type: i.mediaType, data: i.data } })),
+  ];
+  const content = blocks.length ? [...blocks, { type: 'text', text }] : text;
   return JSON.stringify({ type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '', ...(uuid ? { uuid } : {}) });
 };
 

@@ -1,15 +1,18 @@
 // One turn's events → Telegram operations: a live view while it runs (a draft in private chats,
 // an edited preview message elsewhere), tool progress, retry notices, and the final answer as
 // real messages with a compact footer.
-import { throttleTime, connect, defaultIfEmpty, filter, last, map, merge, mergeMap, of, scan, share, take, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
+import { throttleTime, connect, defaultIfEmpty, defer, filter, last, map, merge, mergeMap, of, scan, share, subscribeOn, take, takeUntil, timer, asyncScheduler, from, type Observable, type SchedulerLike } from 'rxjs';
 import { isTerminal, type SessionEvent } from '../domain/events.ts';
 import type { Rendered } from '../domain/render/entities.ts';
 import { plain } from '../domain/render/entities.ts';
 import { renderMarkdown } from '../domain/render/markdown.ts';
-import { splitRendered, truncateRendered } from '../domain/render/split.ts';
+import { truncateRendered } from '../domain/render/split.ts';
 import { joinRendered, styled } from '../domain/render/compose.ts';
 import type { ChatRef, OutOp } from '../domain/telegram.ts';
 import { messageRef } from '../domain/messageRef.ts';
+import { answerDocument, finalMessages } from './finalAnswer.ts';
+
+export { answerDocument, answerText, CANCELLED_TEXT, finalMessages, footer, toolSummary } from './finalAnswer.ts';
 
 export interface TurnContext {
   reqId: string;
@@ -25,6 +28,7 @@ export interface TurnContext {
 
 interface ToolLine {
   id: string;
+  name: string;
   line: string;
   ok?: boolean;
 }
@@ -58,7 +62,7 @@ export function reduceView(v: TurnView, e: SessionEvent): TurnView {
     case 'thinking':
       return { ...v, thinking: true };
     case 'tool_use':
-      return { ...v, thinking: false, tools: [...v.tools, { id: e.id, line: e.summary ? `${e.name}: ${e.summary}` : e.name }] };
+      return { ...v, thinking: false, tools: [...v.tools, { id: e.id, name: e.name, line: e.summary ? `${e.name}: ${e.summary}` : e.name }] };
     case 'tool_result':
       return { ...v, tools: v.tools.map((t) => (t.id === e.toolUseId ? { ...t, ok: e.ok } : t)) };
     case 'api_retry': {
@@ -103,54 +107,6 @@ export function liveView(v: TurnView, max = 4096): Rendered {
   return view.text.length > max ? truncateRendered(view, max) : view.text.length ? view : plain('…');
 }
 
-const fmtSecs = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${(ms / 1000).toFixed(1)} s`);
-
-export function footer(v: TurnView, costUsd: number | undefined): Rendered {
-  const r = v.terminal?.kind === 'result' ? v.terminal : undefined;
-  if (!r) return plain('');
-  const parts = [`⏱ ${fmtSecs(r.durationMs)}`, `${r.turns} turn${r.turns === 1 ? '' : 's'}`];
-  if (costUsd !== undefined) parts.push(`$${costUsd.toFixed(4)}`);
-  if (v.tools.length) parts.push(`🔧 ${v.tools.length} tool${v.tools.length === 1 ? '' : 's'}`);
-  return styled(parts.join(' · '), 'italic');
-}
-
-/** What a local Claude Code command that printed nothing did. */
-const localDone = (cmd: string): string =>
-  cmd === 'clear' ? '🧹 /clear: Claude Code started a new conversation (the old one stays on disk; /resume lists it).' : cmd === 'compact' ? '🗜 /compact: the conversation was compacted.' : `✅ /${cmd} done.`;
-
-/** The final answer as one or more messages (each ≤ 4096 UTF-16 units). */
-export function finalMessages(v: TurnView, costUsd?: number, header?: string): Rendered[] {
-  const t = v.terminal;
-  if (!t) return [];
-  if (header) return finalMessages(v, costUsd).map((m, i) => (i === 0 ? joinRendered([styled(header, 'bold'), m], '\n\n') : m));
-  if (t.kind === 'failure') {
-    if (t.reason === 'cancelled') return [plain(`⏹ ${t.message}`)];
-    if (t.reason === 'limit') return [plain(t.message)];
-    if (t.reason === 'stopped') return [joinRendered([plain(`⏹ ${t.message}`), v.text.trim() ? renderMarkdown(v.text) : plain('')], '\n\n')].flatMap((r) => splitRendered(r));
-    return [plain(`⚠️ ${t.message}`)];
-  }
-  if (t.kind !== 'result') return [];
-  const foot = footer(v, costUsd);
-  let body: Rendered;
-  if (t.stopped) {
-    body = joinRendered([plain('⏹ Stopped.'), v.text.trim() ? renderMarkdown(v.text) : plain('')], '\n\n');
-  } else if (t.isError) {
-    body = plain(`⚠️ Claude Code reported an error: ${t.text || t.subtype}`);
-  } else {
-    const answer = t.text.trim() ? t.text : v.text;
-    body = answer.trim() ? renderMarkdown(answer) : plain(t.localCommand ? localDone(t.localCommand) : '(Claude Code finished without a text answer.)');
-  }
-  if (t.denials.length) {
-    const list = t.denials.map((d) => `${d.toolName}${typeof d.input.command === 'string' ? ` (${d.input.command.slice(0, 60)})` : ''}`).join(', ');
-    body = joinRendered([body, plain(`🚫 Not permitted: ${list}`)], '\n\n');
-  }
-  const chunks = splitRendered(body);
-  const lastChunk = chunks[chunks.length - 1];
-  if (foot.text && lastChunk && lastChunk.text.length + foot.text.length + 2 <= 4096) {
-    chunks[chunks.length - 1] = joinRendered([lastChunk, foot], '\n\n');
-  } else if (foot.text) chunks.push(foot);
-  return chunks;
-}
 
 export interface RenderOptions {
   scheduler?: SchedulerLike;
@@ -181,7 +137,7 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
           const view = liveView(v);
           if (ctx.privateChat) return { op: 'draft', chat: ctx.chat, draftId: ctx.draftId, text: view.text, entities: view.entities, canStop: true };
           const op: OutOp = previewSent
-            ? { op: 'edit', ref: liveRef, chat: ctx.chat, text: view.text, entities: view.entities }
+            ? { op: 'edit', ref: liveRef, chat: ctx.chat, text: view.text, entities: view.entities, live: true }
             : { op: 'send', ref: liveRef, chat: ctx.chat, text: view.text, entities: view.entities };
           previewSent = true;
           return op;
@@ -193,24 +149,30 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
       );
       const final$ = views$.pipe(
         last(undefined, emptyView()),
+        // The final message's keyboard (the Diff button) when the caller has one to wait for.
         mergeMap((v) => (opts.finalMarkup$ ?? of(undefined)).pipe(take(1), defaultIfEmpty(undefined), map((markup) => ({ v, markup })))),
-        mergeMap(({ v, markup }) => {
+        // Rendered on a later tick of the scheduler: the event loop serves other chats first.
+        mergeMap(({ v, markup }) => defer(() => finalOps(v, markup)).pipe(subscribeOn(scheduler))),
+      );
+      const finalOps = (v: TurnView, markup: unknown): Observable<OutOp> => {
           const ops: OutOp[] = [];
           if (previewSent) {
             // The preview keeps the tool log; without tools it is noise once the answer is there.
             if (v.tools.length) {
               const log = joinRendered(v.tools.slice(-20).map((t) => plain(toolText(t))));
-              ops.push({ op: 'edit', ref: liveRef, chat: ctx.chat, text: log.text, entities: log.entities });
-            } else ops.push({ op: 'delete', ref: liveRef, chat: ctx.chat });
+              ops.push({ op: 'edit', ref: liveRef, chat: ctx.chat, text: log.text, entities: log.entities, live: true });
+            } else ops.push({ op: 'delete', ref: liveRef, chat: ctx.chat, live: true });
           }
           const cost = v.terminal ? opts.costOf?.(v.terminal) : undefined;
           // The last message's delivery answers the turn (its journal entry goes); a shutdown notice does not.
+          // A usage-limit hold keeps it too: the message runs again at the reset.
           const kept = v.terminal?.kind === 'failure' && (v.terminal.reason === 'shutdown' || v.terminal.reason === 'limit');
+          const doc = answerDocument(v);
           finalMessages(v, cost, ctx.header).forEach((m, i, all) => {
             ops.push({
               op: 'send',
               ref: messageRef.final(ctx.reqId, i),
-              ...(i === all.length - 1 && !kept ? { answers: ctx.reqId } : {}),
+              ...(i === all.length - 1 && !kept && doc === undefined ? { answers: ctx.reqId } : {}),
               chat: ctx.chat,
               text: m.text,
               entities: m.entities,
@@ -219,9 +181,12 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
               important: true,
             });
           });
+          if (doc !== undefined) {
+            const ref = messageRef.final(ctx.reqId, ops.length);
+            ops.push({ op: 'document', ref, chat: ctx.chat, fileName: 'answer.md', content: doc, caption: `The whole answer (${doc.length.toLocaleString('en-US')} characters).`, important: true, ...(!kept ? { answers: ctx.reqId } : {}) });
+          }
           return from(ops);
-        }),
-      );
+      };
       return merge(typing$, live$, final$);
     }),
   );

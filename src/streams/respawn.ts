@@ -1,7 +1,7 @@
 // Crash recovery for one turn as an operator: a process that ends without a result is respawned
 // (the conversation resumes with --resume) after a growing delay, a bounded number of times, and
 // the message is written again; everything else that goes wrong becomes one failure event.
-import { catchError, concat, of, retry, throwError, timer, type Observable } from 'rxjs';
+import { catchError, concat, EMPTY, mergeMap, of, race, retry, take, throwError, timer, type Observable } from 'rxjs';
 import type { SessionEvent } from '../domain/events.ts';
 import type { TurnOptions, TurnOut } from './turn.ts';
 
@@ -20,7 +20,9 @@ export const SHUTDOWN_FAILURE: SessionEvent = {
   message: 'The bot is restarting; this message will be answered when it is back.',
 };
 
-export function respawn(flags: { stopRequested: boolean; crashes: number }, opts: TurnOptions) {
+/** stop$: a /stop during the back-off ends the turn at once: no process is live to interrupt. */
+export function respawn(flags: { stopRequested: boolean; crashes: number }, opts: TurnOptions, stop$: Observable<unknown> = EMPTY) {
+  const stopped$ = stop$.pipe(take(1), mergeMap(() => throwError(() => new StoppedError('stopped during the restart back-off'))));
   return (attempt$: Observable<TurnOut>): Observable<TurnOut> =>
     attempt$.pipe(
       catchError((err: unknown) => {
@@ -36,8 +38,10 @@ export function respawn(flags: { stopRequested: boolean; crashes: number }, opts
       }),
       retry({
         delay: (err: unknown) => {
+          // Checked before every respawn: a stop that came meanwhile ends the turn, nothing is re-sent.
+          if (flags.stopRequested) return throwError(() => new StoppedError(String(err)));
           if (err instanceof StaleConversationError) return timer(0, opts.scheduler);
-          if (err instanceof CrashError && flags.crashes <= opts.maxRespawns) return timer(opts.backoffMs(flags.crashes), opts.scheduler);
+          if (err instanceof CrashError && flags.crashes <= opts.maxRespawns) return race(timer(opts.backoffMs(flags.crashes), opts.scheduler), stopped$);
           return throwError(() => err);
         },
       }),
@@ -46,7 +50,8 @@ export function respawn(flags: { stopRequested: boolean; crashes: number }, opts
 }
 
 function failureFor(err: unknown, flags: { stopRequested: boolean; crashes: number }, maxRespawns: number): SessionEvent {
-  if (flags.stopRequested) return { kind: 'failure', reason: 'stopped', message: 'Stopped. Claude Code did not answer the interrupt, so its process was ended; the conversation continues with your next message.' };
+  if (err instanceof StoppedError && flags.crashes > 0) return { kind: 'failure', reason: 'stopped', message: 'Stopped while Claude Code was restarting; the message was not sent again.' };
+  if (flags.stopRequested || err instanceof StoppedError) return { kind: 'failure', reason: 'stopped', message: 'Stopped. Claude Code did not answer the interrupt, so its process was ended; the conversation continues with your next message.' };
   if (err instanceof StartupError) return { kind: 'failure', reason: 'startup', message: `Claude Code could not start: ${err.message.trim()}` };
   if (err instanceof CrashError) {
     const n = flags.crashes;

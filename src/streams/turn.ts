@@ -65,7 +65,7 @@ export function turn$(turn: Turn, io: TurnIO, opts: TurnOptions): Observable<Tur
         );
       }),
     );
-    const attempts$ = attempt$(turn, io, flags).pipe(respawn(flags, opts));
+    const attempts$ = attempt$(turn, io, flags).pipe(respawn(flags, opts, io.stop$));
     const drained$ = io.drain$.pipe(take(1), map(() => event(SHUTDOWN_FAILURE)));
     const body$ = merge(attempts$, stop$, drained$).pipe(takeWhile((o) => !(o.kind === 'event' && isTerminal(o.event)), true));
     return concat(of(event({ kind: 'running' })), body$, of(claude({ kind: 'hold', workspace: ws, held: false })));
@@ -124,7 +124,7 @@ function attempt$(turn: Turn, io: TurnIO, flags: { stopRequested: boolean; crash
     if (context) {
       sub.next(claude({ kind: 'spawn', workspace: ws, launch: context.launch }));
       sub.next(claude({ kind: 'hold', workspace: ws, held: true }));
-      sub.next(claude({ kind: 'write', workspace: ws, line: userMessageLine(turn.prompt, turn.images, uuid) }));
+      sub.next(claude({ kind: 'write', workspace: ws, line: userMessageLine(turn.prompt, { images: turn.images, uuid, note: turn.note }) }));
     }
     return s;
   });

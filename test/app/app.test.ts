@@ -66,10 +66,12 @@ describe('app (virtual time)', () => {
       );
       // Asked at 2; the CLI dies at 5 (the status notice expires the prompt); respawn at 15 asks
       // again at 17; the answer is delivered once, at 38.
-      expectObservable(shown$).toBe('--a--b 11ms c 20ms d', {
+      // The second prompt is still open when the turn ends: its buttons go ("expired") with the answer.
+      expectObservable(shown$).toBe('--a--b 11ms c 20ms (ed)', {
         a: 'send perm:run1.1 Claude Code asks to use a tool',
         b: 'edit perm:run1.1 Expired (Claude Code restarted; it asks again if it still needs it): Bash',
         c: 'send perm:run1.2 Claude Code asks to use a tool',
+        e: 'edit perm:run1.2 Expired (the turn ended before an answer): Bash',
         d: 'send 5:10:final:0 done',
       });
     });

@@ -151,6 +151,8 @@ describe('bot end to end (real CLI, fake model, fake Bot API)', function () {
     say(c, 'take your time [[slow: 20000]]');
     await h.tg.waitFor(() => h.tg.calls.some((k) => k.method === 'sendChatAction' && k.params.chat_id === c), 15_000, 'typing');
     await waitUntil(() => h.model.mainRequests().some((r) => r.lastUserText.includes('take your time')), 15_000, 'model request');
+    // As a user would: stop once the answer has begun to show (the first streamed text).
+    await h.tg.waitFor(() => h.tg.calls.some((k) => k.params.chat_id === c && /MOCK REPLY/.test(String(k.params.text ?? ''))), 20_000, 'the first streamed text');
     say(c, '/stop');
     await h.waitForMessage(c, /Stopping the running turn/);
     await h.waitForMessage(c, /⏹ Stopped/, 20_000);

@@ -122,7 +122,8 @@ export async function startBot(opts: BotOptions = {}): Promise<Harness> {
       return tg.chatLog(chatId).find((m) => re.test(m.text ?? ''));
     },
     waitForMessage(chatId, re, timeoutMs = 30_000) {
-      return tg.waitFor(() => h.find(chatId, re), timeoutMs, `a bot message matching ${re} in chat ${chatId}; chat has: ${JSON.stringify(tg.chatLog(chatId).map((m) => m.text?.slice(0, 80)))}`);
+      // The chat's content as it is at the timeout, not as it was when the wait began.
+      return tg.waitFor(() => h.find(chatId, re), timeoutMs, () => `a bot message matching ${re} in chat ${chatId}; chat has (at the timeout): ${JSON.stringify(tg.chatLog(chatId).map((m) => m.text?.slice(0, 80)))}`);
     },
     async close() {
       try {

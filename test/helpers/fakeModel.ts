@@ -167,6 +167,8 @@ const CLI_INJECTED_RE = [
   /^\s*<local-command-std(out|err)>/,
   /^This session is being continued from a previous conversation/,
 ];
+const INTERRUPT_RE = /\[Request interrupted by user[^\]]*\]/;
+const INTERRUPT_SPLIT_RE = /\[Request interrupted by user[^\]]*\]/g;
 const isInjected = (t: string) => CLI_INJECTED_RE.some((re) => re.test(t));
 // Prompts of auxiliary requests that look like conversation requests (same tools, same limits).
 const SUGGESTION_RE = /^\s*\[SUGGESTION MODE/;
@@ -201,9 +203,13 @@ function lastUserMessage(body: MessagesRequestBody): MessageParam | undefined {
 
 function userTextOf(msg: MessageParam | undefined): string {
   if (!msg) return '';
-  const texts = blocksOf(msg.content)
+  const all = blocksOf(msg.content)
     .filter((b): b is TextBlockParam => b.type === 'text' && typeof b.text === 'string')
     .map((b) => b.text);
+  // A prompt stopped before its answer is merged, marked interrupted, into the next user
+  // message: the prompt is what follows the last interrupt marker (a block, or inside one).
+  const cut = all.findLastIndex((t) => INTERRUPT_RE.test(t));
+  const texts = cut < 0 ? all : [all[cut]!.split(INTERRUPT_SPLIT_RE).at(-1)!.trimStart(), ...all.slice(cut + 1)].filter((t) => t.trim());
   const own = texts.filter((t) => !isInjected(t));
   return (own.length ? own : texts).join('\n');
 }

@@ -49,6 +49,13 @@ describe('configuration', () => {
     expect(errorOf({ ...good, TELEGRAM_API_ROOT: 'not a url' })).to.match(/TELEGRAM_API_ROOT must be a URL/);
   });
 
+  it('reads WARM_SESSIONS (0 allowed: no warming), unset by default, and refuses anything else', () => {
+    expect(parseConfig(good, defaults).warmSessions).to.equal(undefined);
+    expect(parseConfig({ ...good, WARM_SESSIONS: '0' }, defaults).warmSessions).to.equal(0);
+    expect(parseConfig({ ...good, WARM_SESSIONS: '4' }, defaults).warmSessions).to.equal(4);
+    expect(errorOf({ ...good, WARM_SESSIONS: 'some' })).to.match(/WARM_SESSIONS must be a whole number/);
+  });
+
   it('defaults the live-process cap from memory (about 200 MiB each, half the RAM)', () => {
     expect(defaultMaxLive(1024 ** 3)).to.equal(2);
     expect(defaultMaxLive(64 * 1024 ** 3)).to.equal(32);

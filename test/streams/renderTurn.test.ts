@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Entity } from '../../src/domain/render/entities.ts';
 import type { ResultEvent, SessionEvent } from '../../src/domain/events.ts';
 import type { ChatRef, OutOp } from '../../src/domain/telegram.ts';
-import { renderTurn$, type RenderOptions, type TurnContext } from '../../src/streams/renderTurn.ts';
+import { renderTurn$, toolSummary, type RenderOptions, type TurnContext } from '../../src/streams/renderTurn.ts';
 import { testScheduler } from '../helpers/marbles.ts';
 
 const dm: ChatRef = { chatId: 5 };
@@ -36,7 +36,7 @@ const FOOT = '⏱ 1.5 s · 1 turn · $0.0123';
 
 const typing = (chat: ChatRef): OutOp => ({ op: 'typing', chat });
 const draft = (text: string): OutOp => ({ op: 'draft', chat: dm, draftId: 77, text, entities: [], canStop: true });
-const preview = (op: 'send' | 'edit', text: string): OutOp => ({ op, ref: 'r1:live', chat: group, text, entities: [] });
+const preview = (op: 'send' | 'edit', text: string): OutOp => (op === 'edit' ? { op, ref: 'r1:live', chat: group, text, entities: [], live: true } : { op, ref: 'r1:live', chat: group, text, entities: [] });
 /** The body plus its italic footer, as the last (or only) final message shows it. */
 const withFooter = (body: string, foot: string): { text: string; entities: Entity[] } => ({
   text: `${body}\n\n${foot}`,
@@ -103,7 +103,7 @@ describe('renderTurn$ (virtual time)', () => {
         t: typing(group),
         s: preview('send', 'Hello'),
         e: preview('edit', 'Hello world'),
-        d: { op: 'delete', ref: 'r1:live', chat: group },
+        d: { op: 'delete', ref: 'r1:live', chat: group, live: true },
         f: finalSend(group, 0, withFooter('Hello world', FOOT)),
       });
     });
@@ -125,7 +125,7 @@ describe('renderTurn$ (virtual time)', () => {
         k: preview('edit', '✅ Bash: ls'),
         a: preview('edit', '✅ Bash: ls\n\nDone'),
         l: preview('edit', '✅ Bash: ls'),
-        f: finalSend(group, 0, withFooter('Done', `${FOOT} · 🔧 1 tool`)),
+        f: finalSend(group, 0, withFooter('Done', `${FOOT} · 🔧 Bash`)),
       });
     });
   });
@@ -203,5 +203,31 @@ describe('renderTurn$ (virtual time)', () => {
     const sends = seen.filter((o) => o.op === 'send');
     expect(sends).to.have.length(1);
     expect(Object.keys(sends[0]!)).to.not.include('answers');
+  });
+
+  it('a fast tool turn still names its tools in the footer, though no live view showed them', () => {
+    const ts = testScheduler();
+    const seen: OutOp[] = [];
+    ts.run(({ cold }) => {
+      const use = (id: string, name: string): SessionEvent => ({ kind: 'tool_use', id, name, summary: 'x', input: {} } as SessionEvent);
+      // All within one throttle window: the live view shows only the first tool.
+      const ev = cold('(abcr|)', { a: use('t1', 'Bash'), b: use('t2', 'Edit'), c: use('t3', 'Bash'), r: result('Done') });
+      renderTurn$(ev, privateCtx, { ...opts(ts), liveEveryMs: 1000 }).subscribe((op) => seen.push(op));
+    });
+    const final = seen.find((o) => o.op === 'send');
+    expect(final && 'text' in final ? final.text : '').to.equal(`Done\n\n${FOOT} · 🔧 Bash ×2, Edit`);
+  });
+});
+
+describe('toolSummary', () => {
+  it('names each tool once, most used first, with its count', () => {
+    expect(toolSummary(['Read', 'Bash', 'Edit', 'Bash'])).to.equal('Bash ×2, Read, Edit');
+    expect(toolSummary(['Bash'])).to.equal('Bash');
+    expect(toolSummary([])).to.equal('');
+  });
+
+  it('folds a long list after five names', () => {
+    const names = ['A', 'A', 'A', 'B', 'B', 'C', 'D', 'E', 'F', 'G', 'G', 'H'];
+    expect(toolSummary(names)).to.equal('A ×3, B ×2, G ×2, C, D, +3 more (3 calls)');
   });
 });

@@ -1,28 +1,46 @@
-// A Readable's lines as an Observable. split2 decodes UTF-8 with a StringDecoder, so a character
-// split across chunks stays intact; no maxLength, so lines of many MiB pass (PROTOCOL.md §2).
+// A Readable's lines as an Observable. A StringDecoder keeps a UTF-8 character split across chunks
+// intact; no maximum length, so lines of many MiB pass (PROTOCOL.md §2). Each chunk is searched
+// for newlines once and the pieces of a long line are joined once at its end: linear in the
+// bytes, so a 10 MB answer line costs milliseconds (split2 re-split its whole buffer per chunk,
+// which froze the bot for seconds).
 import type { Readable } from 'node:stream';
-import split2 from 'split2';
+import { StringDecoder } from 'node:string_decoder';
 import { Observable } from 'rxjs';
 
 export function lines$(stream: Readable): Observable<string> {
   return new Observable<string>((subscriber) => {
-    const splitter = split2();
-    const onData = (line: string) => {
+    const decoder = new StringDecoder('utf8');
+    let pending: string[] = [];
+    const emit = (line: string) => {
       const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
       if (trimmed.length > 0) subscriber.next(trimmed);
     };
-    const onEnd = () => subscriber.complete();
+    const take = (text: string) => {
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        const piece = text.slice(start, nl);
+        const line = pending.length ? (pending.push(piece), pending.join('')) : piece;
+        pending = [];
+        emit(line);
+        if (subscriber.closed) return;
+        start = nl + 1;
+      }
+      if (start < text.length) pending.push(text.slice(start));
+    };
+    const onData = (chunk: Buffer | string) => take(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const onEnd = () => {
+      take(decoder.end());
+      if (pending.length) emit(pending.join(''));
+      pending = [];
+      subscriber.complete();
+    };
     const onError = (err: Error) => subscriber.error(err);
-    splitter.on('data', onData);
-    splitter.on('end', onEnd);
-    splitter.on('error', onError);
+    stream.on('data', onData);
+    stream.on('end', onEnd);
     stream.on('error', onError);
-    stream.pipe(splitter);
     return () => {
-      stream.unpipe(splitter);
-      splitter.off('data', onData);
-      splitter.off('end', onEnd);
-      splitter.off('error', onError);
+      stream.off('data', onData);
+      stream.off('end', onEnd);
       stream.off('error', onError);
     };
   });

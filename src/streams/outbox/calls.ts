@@ -52,6 +52,14 @@ export function toCall(op: OutOp, form: CallForm): ApiCall {
       const params = { ...chatParams(op.chat), ...(op.caption ? { caption: op.caption } : {}), ...replyParams(op.replyTo) };
       return { method: op.as === 'photo' ? 'sendPhoto' : 'sendDocument', params, upload: { field, path: op.path, fileName: op.fileName } };
     }
+    case 'document': {
+      // Plain data: the driver turns `document` into a multipart upload.
+      const reply = op.replyTo !== undefined ? { reply_parameters: { message_id: op.replyTo, allow_sending_without_reply: true } } : {};
+      const caption = op.caption !== undefined ? { caption: op.caption } : {};
+      return { method: 'sendDocument', params: { ...chatParams(op.chat), document: { fileName: op.fileName, content: op.content }, ...caption, ...reply } };
+    }
+    case 'cancel':
+      throw new Error('outbox: a cancel op is never a call');
     case 'answerCallback':
       return {
         method: 'answerCallbackQuery',

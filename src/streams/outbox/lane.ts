@@ -10,7 +10,10 @@ const REMEMBERED_REFS = 10_000;
 export interface Shared {
   scheduler: SchedulerLike;
   exec: Exec;
+  /** Refill interval of a chat's token buckets (one message per interval after the burst). */
   perChatIntervalMs: number;
+  /** Messages (and, apart, drafts) a chat may send at once. */
+  burst: number;
   groupPerMinute: number;
   globalPerSecond: number;
   maxAttempts: number;
@@ -25,8 +28,16 @@ export interface Lane {
   group: boolean;
   queue: Job[];
   current: Job | null;
-  lastCallAt: number;
+  /** Token buckets (bucket.ts): messages, and drafts apart (Telegram counts no drafts as messages). */
+  messageTat: number;
+  draftTat: number;
+  /** draft_id of the latest draft sent: a draft with another id is the first of a turn. */
+  lastDraftId?: number;
+  /** Times of the latest message calls (at most burst kept): the arrival margin. */
+  chatLog: number[];
   lastTypingAt: number;
+  /** A draft shows the chat that the bot is at work, as a typing does. */
+  lastDraftAt: number;
   holdUntil: number;
   groupLog: number[];
   messageIds: Map<string, number>;
@@ -53,8 +64,11 @@ export function newLane(paced: boolean, group: boolean): Lane {
     group,
     queue: [],
     current: null,
-    lastCallAt: -Infinity,
+    messageTat: -Infinity,
+    draftTat: -Infinity,
+    chatLog: [],
     lastTypingAt: -Infinity,
+    lastDraftAt: -Infinity,
     holdUntil: -Infinity,
     groupLog: [],
     messageIds: new Map(),

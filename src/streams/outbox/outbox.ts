@@ -25,12 +25,15 @@ import { admit } from './admit.ts';
 import type { ChatOp } from './admit.ts';
 import { newJob, newLane } from './lane.ts';
 import type { Lane, Shared } from './lane.ts';
-import { slot$ } from './pacing.ts';
+import { pick$ } from './pick.ts';
 import { finish$, run$ } from './run.ts';
 
 export interface OutboxOptions {
   scheduler?: SchedulerLike;
+  /** A chat's buckets refill one token per this many ms (default 1000). */
   perChatIntervalMs?: number;
+  /** Messages a chat may send at once before the interval applies (default 3). */
+  burst?: number;
   groupPerMinute?: number;
   globalPerSecond?: number;
   maxAttempts?: number;
@@ -58,7 +61,7 @@ export function outbox(ops$: Observable<OutOp>, exec: Exec, options: OutboxOptio
 }
 
 function sharedOf(exec: Exec, o: OutboxOptions): Shared {
-  for (const key of ['groupPerMinute', 'globalPerSecond', 'maxAttempts'] as const) {
+  for (const key of ['groupPerMinute', 'globalPerSecond', 'maxAttempts', 'burst'] as const) {
     const v = o[key];
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new RangeError(`outbox: ${key} must be an integer >= 1, got ${v}`);
   }
@@ -70,6 +73,7 @@ function sharedOf(exec: Exec, o: OutboxOptions): Shared {
     scheduler: o.scheduler ?? asyncScheduler,
     exec,
     perChatIntervalMs: o.perChatIntervalMs ?? 1000,
+    burst: o.burst ?? 3,
     groupPerMinute: o.groupPerMinute ?? 20,
     globalPerSecond: o.globalPerSecond ?? 30,
     maxAttempts: o.maxAttempts ?? 8,
@@ -88,38 +92,29 @@ function answer$(op: CallbackOp, shared: Shared): Observable<Outcome> {
 }
 
 // One chat: admit each op into the queue (coalescing), and drain the queue one job at a time.
-// exhaustMap starts a drain when the lane is idle; a running drain picks up later arrivals itself.
+// exhaustMap starts a drain when the lane is idle; a running drain picks up later arrivals itself
+// (an arrival also wakes a drain that waits, pick.ts: a send may pass a deferred edit).
 function lane$(chat$: Observable<ChatOp>, chatId: number, shared: Shared): Observable<Outcome> {
   return defer(() => {
     const lane = newLane(true, chatId < 0);
-    const drain$ = step$(lane, shared).pipe(repeat({ delay: () => (lane.queue.length > 0 ? of(0) : EMPTY) }));
     return chat$.pipe(
       map((op) => admit(lane, op, shared.scheduler.now())),
-      connect((admitted$) =>
-        merge(admitted$.pipe(mergeMap((dropped) => from(dropped))), admitted$.pipe(exhaustMap(() => drain$))),
-      ),
+      connect((admitted$) => {
+        const drain$ = step$(lane, shared, admitted$).pipe(repeat({ delay: () => (lane.queue.length > 0 ? of(0) : EMPTY) }));
+        return merge(admitted$.pipe(mergeMap((dropped) => from(dropped))), admitted$.pipe(exhaustMap(() => drain$)));
+      }),
     );
   });
 }
 
-// One job: wait until the chat may call (the head stays in the queue, so it can still coalesce),
-// then take it and run it to its Outcome.
-function step$(lane: Lane, shared: Shared): Observable<Outcome> {
-  return defer(() => {
-    const head = lane.queue[0];
-    if (head === undefined) return EMPTY;
-    if (head.primary.op === 'delete' && !lane.messageIds.has(head.primary.ref)) {
-      // Its send failed or never happened: there is no message, so nothing to delete.
-      lane.queue.shift();
-      return finish$(head, lane, { ok: true });
-    }
-    return slot$(lane, shared).pipe(
-      concatMap(() => {
-        const job = lane.queue.shift();
-        if (job === undefined) return EMPTY;
-        lane.current = job;
-        return run$(job, lane, shared);
-      }),
-    );
-  });
+// One job: wait until some queued job may call (it stays in the queue meanwhile, so it can still
+// coalesce), then take it and run it to its Outcome.
+function step$(lane: Lane, shared: Shared, wake$: Observable<unknown>): Observable<Outcome> {
+  return pick$(lane, shared, wake$).pipe(
+    concatMap(({ job, skip }) => {
+      if (skip) return finish$(job, lane, { ok: true });
+      lane.current = job;
+      return run$(job, lane, shared);
+    }),
+  );
 }

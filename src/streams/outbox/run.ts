@@ -21,6 +21,7 @@ export function run$(job: Job, lane: Lane, shared: Shared): Observable<Outcome> 
     const call = toCall(op, { content: job.content, plain: job.plain, asSend: job.asSend, messageId });
     job.calls += 1;
     if (op.op === 'typing') lane.lastTypingAt = shared.scheduler.now();
+    if (op.op === 'draft') lane.lastDraftAt = shared.scheduler.now();
     return defer(() => shared.exec(call)).pipe(
       take(1),
       map((result): Reply => ({ ok: true, result })),
@@ -65,9 +66,9 @@ function settle$(job: Job, call: ApiCall, reply: Reply, lane: Lane, shared: Shar
 }
 
 // A call rejected with 400 delivered nothing, so its follow-up (plain text, or a send instead of
-// an edit) skips the chat interval; it still waits for the group and global windows.
-function again$(job: Job, lane: Lane, shared: Shared, notBefore = -Infinity, skipInterval = false): Observable<Outcome> {
-  return slot$(lane, shared, notBefore, skipInterval).pipe(concatMap(() => run$(job, lane, shared)));
+// an edit) skips the chat's bucket; it still waits for the group and global windows.
+function again$(job: Job, lane: Lane, shared: Shared, notBefore = -Infinity, skipBucket = false): Observable<Outcome> {
+  return slot$(lane, shared, job, notBefore, skipBucket).pipe(concatMap(() => run$(job, lane, shared)));
 }
 
 function succeeded(job: Job, call: ApiCall, result: unknown, lane: Lane): Result {

@@ -1,4 +1,5 @@
-// sendMessage, editMessageText, deleteMessage: the outbox's send, edit and delete ops.
+// sendMessage, editMessageText, deleteMessage: the outbox's send, edit, delete and
+// document ops.
 import { bad, NOT_MODIFIED } from './apiError.ts';
 import { msgKey, nowSec, type Chats } from './chats.ts';
 import { canonicalEntities, MAX_ENTITIES_KEPT, validateEntities } from './entities.ts';
@@ -55,6 +56,7 @@ export function messageMethods(chats: Chats): Handlers {
       stored.editDate = nowSec();
       return chats.toMessage(stored);
     },
+
 
     deleteMessage(p) {
       const key = msgKey(chatIdOf(p), messageIdOf(p));

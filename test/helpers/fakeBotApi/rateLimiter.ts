@@ -3,7 +3,7 @@
 import type { RateLimitOptions } from './types.ts';
 
 /** The methods that count: what the bot writes into chats. */
-export const RATE_LIMITED_METHODS = new Set(['sendmessage', 'editmessagetext', 'deletemessage']);
+export const RATE_LIMITED_METHODS = new Set(['sendmessage', 'editmessagetext', 'deletemessage', 'senddocument']);
 
 /** Seconds until a window of `windowMs` holding timestamps `ts` has room for one more of `max`. */
 function retryFor(ts: number[], now: number, windowMs: number, max: number): number | undefined {

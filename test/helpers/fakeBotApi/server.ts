@@ -105,9 +105,10 @@ export class FakeBotApiServer implements FakeBotApi {
   storeFile = (content: Buffer, fileName: string) => this.files.store(content, fileName);
   failNext = (method: string, f: FailSpec, times = 1): void => this.failures.failNext(method, f, times);
 
-  waitFor<T>(pred: () => T | undefined | null | false, timeoutMs = 2000, label?: string): Promise<T> {
+  /** label may be a function: it is read at the timeout (say, what a chat holds then). */
+  waitFor<T>(pred: () => T | undefined | null | false, timeoutMs = 2000, label?: string | (() => string)): Promise<T> {
     return this.rec.waitFor(pred, timeoutMs, (lastError) =>
-      timeoutMessage({ pred, timeoutMs, label, lastError, calls: this.calls, dropped: this.droppedUpdates }),
+      timeoutMessage({ pred, timeoutMs, label: typeof label === 'function' ? label() : label, lastError, calls: this.calls, dropped: this.droppedUpdates }),
     );
   }
 

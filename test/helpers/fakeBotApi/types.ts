@@ -57,6 +57,8 @@ export interface StoredMessage {
   history: MessageVersion[];
   /** A sendPhoto or sendDocument: the exact bytes uploaded. */
   file?: { kind: 'photo' | 'document'; fileName: string; contentType: string; bytes: Buffer };
+  /** A document the bot uploaded (sendDocument), with its caption. */
+  document?: { fileName: string; mimeType: string; content: Buffer };
   caption?: string;
 }
 
@@ -180,6 +182,6 @@ export interface FakeBotApi {
   storeFile(content: Buffer, fileName: string): { file_id: string; file_unique_id: string };
 
   failNext(method: string, f: FailSpec, times?: number): void;
-  waitFor<T>(pred: () => T | undefined | null | false, timeoutMs?: number, label?: string): Promise<T>;
+  waitFor<T>(pred: () => T | undefined | null | false, timeoutMs?: number, label?: string | (() => string)): Promise<T>;
   close(): Promise<void>;
 }

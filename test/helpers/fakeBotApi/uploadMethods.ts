@@ -20,6 +20,7 @@ function upload(chats: Chats, kind: 'photo' | 'document', p: Params) {
   const replyTo = chats.replyTarget(p, chatId);
   const stored = chats.newBotMessage(chatId, p, {
     file: { kind, fileName: f.fileName, contentType: f.contentType, bytes: f.bytes },
+    ...(kind === 'document' ? { document: { fileName: f.fileName, mimeType: f.contentType, content: f.bytes } } : {}),
     ...(caption !== undefined ? { caption } : {}),
     ...(replyTo !== undefined ? { replyToMessageId: replyTo } : {}),
   });

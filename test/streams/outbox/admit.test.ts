@@ -64,9 +64,41 @@ describe('outbox', () => {
       expect(run.calls.map((c) => [c.t, c.params['draft_id'], c.params['text']])).to.deep.equal([
         [0, 1, 'a'],
         [1000, 1, 'abc'],
-        [2000, 2, 'z'],
+        [1000, 2, 'z'], // the first draft of another draft_id (a new turn) does not wait for the bucket
       ]);
       expect(outcomeOf(run, d[1]!).outcome).to.include({ ok: true, coalesced: true, attempts: 0 });
+    });
+  });
+
+  describe('drafts and messages', () => {
+    it('drops a queued draft when a message for its chat comes (the message ends the draft)', () => {
+      const d = [draft(1, 'a'), draft(1, 'ab')];
+      const other = { op: 'draft', chat: chat(1, 9), draftId: 3, text: 'topic' } as OutOp;
+      const final = send('f', 'final', 1, { important: true });
+      const run = simulate([[0, d[0]!], [100, d[1]!], [100, other], [200, final]]);
+      expect(run.calls.map((c) => [c.t, c.method, c.params['text']])).to.deep.equal([
+        [0, 'sendMessageDraft', 'a'],
+        [200, 'sendMessageDraft', 'topic'], // another thread: its draft stays (FIFO behind 'ab' until then)
+        [200, 'sendMessage', 'final'],
+      ]);
+      expect(outcomeOf(run, d[1]!)).to.deep.equal({ t: 200, outcome: { op: d[1], ok: true, attempts: 0, dropped: true } });
+    });
+  });
+
+  describe('moot ops', () => {
+    it('drops a queued live edit when a delete of its message comes, not an edit of another message', () => {
+      const e = edit('p', 'v1', 1, { live: true });
+      const keep = edit('q', 'kept', 1, { live: true });
+      const run = simulate([[0, send('p', 'v0')], [0, send('q', 'w0')], [100, e], [1100, keep], [1200, { op: 'delete', ref: 'p', chat: chat(1), live: true }]]);
+      expect(run.calls.map((c) => [c.method, c.params['text']])).to.deep.equal([['sendMessage', 'v0'], ['sendMessage', 'w0'], ['editMessageText', 'kept'], ['deleteMessage', undefined]]);
+      expect(outcomeOf(run, e)).to.deep.equal({ t: 1200, outcome: { op: e, ok: true, attempts: 0, dropped: true } });
+    });
+
+    it('drops a typing within 4 s of a draft (the draft shows the bot at work)', () => {
+      const t = typing();
+      const run = simulate([[0, draft(1, 'a')], [3000, t], [5000, typing()]]);
+      expect(run.calls.map((c) => [c.t, c.method])).to.deep.equal([[0, 'sendMessageDraft'], [5000, 'sendChatAction']]);
+      expect(outcomeOf(run, t).outcome).to.include({ dropped: true });
     });
   });
 

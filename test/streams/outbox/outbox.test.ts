@@ -7,6 +7,7 @@ import type { ApiError, Exec, OutOp } from '../../../src/domain/telegram.ts';
 import { outbox } from '../../../src/streams/outbox/outbox.ts';
 import { testScheduler } from '../../helpers/marbles.ts';
 import type { Recorded } from './simulate.ts';
+import { DEFAULT_PACING, QUEUEING } from './simulate.ts';
 import { bold, chat, e400, e429, e502, edit, fail, ok, outcomeOf, recordingExec, refs, send, simulate, timesOf } from './simulate.ts';
 
 describe('outbox', () => {
@@ -16,7 +17,7 @@ describe('outbox', () => {
       sched.run(({ cold, expectObservable, expectSubscriptions }) => {
         const ops = cold('(abc|)', { a: send('a', '1'), b: send('b', '2'), c: send('c', '3') });
         const calls: Recorded[] = [];
-        const out$ = outbox(ops, recordingExec(sched, calls, ok), { scheduler: sched }).pipe(map(refs));
+        const out$ = outbox(ops, recordingExec(sched, calls, ok), { scheduler: sched, ...QUEUEING }).pipe(map(refs));
         expectObservable(out$).toBe('a 999ms b 999ms (c|)');
         expectSubscriptions(ops.subscriptions).toBe('(^!)');
       });
@@ -30,8 +31,8 @@ describe('outbox', () => {
     it('completes at once on empty input and never on never', () => {
       const sched = testScheduler();
       sched.run(({ expectObservable }) => {
-        expectObservable(outbox(EMPTY, recordingExec(sched, [], ok), { scheduler: sched })).toBe('|');
-        expectObservable(outbox(NEVER, recordingExec(sched, [], ok), { scheduler: sched })).toBe('-');
+        expectObservable(outbox(EMPTY, recordingExec(sched, [], ok), { scheduler: sched, ...QUEUEING })).toBe('|');
+        expectObservable(outbox(NEVER, recordingExec(sched, [], ok), { scheduler: sched, ...QUEUEING })).toBe('-');
       });
     });
 
@@ -45,7 +46,7 @@ describe('outbox', () => {
       const sched = testScheduler();
       sched.run(({ cold, expectObservable }) => {
         const ops = cold('a#', { a: send('a', '1') }, new Error('boom'));
-        const out$ = outbox(ops, recordingExec(sched, [], ok), { scheduler: sched }).pipe(map(refs));
+        const out$ = outbox(ops, recordingExec(sched, [], ok), { scheduler: sched, ...QUEUEING }).pipe(map(refs));
         expectObservable(out$).toBe('a#', undefined, new Error('boom'));
       });
     });
@@ -57,7 +58,7 @@ describe('outbox', () => {
         const ops = hot('(abc)', { a: send('a', '1'), b: send('b', '2'), c: send('c', '3') });
         const slow = cold('700ms (r|)', { r: { message_id: 1 } });
         const exec: Exec = (call) => (calls.push({ t: sched.now(), ...call }), calls.length === 2 ? slow : of({ message_id: 1 }));
-        const out$ = outbox(ops, exec, { scheduler: sched }).pipe(map(refs));
+        const out$ = outbox(ops, exec, { scheduler: sched, ...QUEUEING }).pipe(map(refs));
         expectObservable(out$, '^ 1500ms !').toBe('a');
         expectSubscriptions(ops.subscriptions).toBe('^ 1500ms !');
         expectSubscriptions(slow.subscriptions).toBe('1000ms ^ 500ms !');
@@ -93,11 +94,13 @@ describe('outbox', () => {
                 case 'cb': return [t, { op: 'answerCallback', callbackQueryId: 'q' }];
               }
             });
+          // Both pacings: one call per interval, and the default burst (where sends pass deferred edits).
+          for (const pacing of [QUEUEING, DEFAULT_PACING]) {
           const run = simulate(ops, (call, n) => {
             const error = errors[n] ?? null;
             const reply$ = error === null ? ok(call, n) : defer(() => fail(error));
             return timer(latencies[n] ?? 0).pipe(mergeMap(() => reply$));
-          });
+          }, pacing);
           expect(run.completedAt, 'completes').to.be.a('number');
           expect(run.outcomes.map((o) => o.outcome.op)).to.have.members(ops.map(([, op]) => op));
           expect(run.outcomes).to.have.length(ops.length);
@@ -105,6 +108,7 @@ describe('outbox', () => {
           for (const { outcome } of run.outcomes) {
             const important = 'important' in outcome.op && outcome.op.important === true;
             if (important && !outcome.ok) expect(outcome.error?.code).to.be.within(400, 428);
+          }
           }
         }),
         { numRuns: 150 },
@@ -117,7 +121,7 @@ describe('outbox', () => {
       const sched = testScheduler();
       sched.run(({ cold, expectObservable }) => {
         const ops = cold('a', { a: send('a', '1') });
-        expectObservable(outbox(ops, recordingExec(sched, [], ok), { scheduler: sched }).pipe(map(refs))).toBe('a');
+        expectObservable(outbox(ops, recordingExec(sched, [], ok), { scheduler: sched, ...QUEUEING }).pipe(map(refs))).toBe('a');
       });
     });
 
@@ -128,7 +132,7 @@ describe('outbox', () => {
         // (ab) takes frames 0-3, so the error comes at 500.
         const ops = hot('(ab) 496ms #', { a: send('a', '1'), b: send('b', '2') }, new Error('boom'));
         const slow = cold('700ms (r|)', { r: { message_id: 1 } });
-        const out$ = outbox(ops, recordingExec(sched, calls, () => slow), { scheduler: sched }).pipe(map(refs));
+        const out$ = outbox(ops, recordingExec(sched, calls, () => slow), { scheduler: sched, ...QUEUEING }).pipe(map(refs));
         expectObservable(out$).toBe('500ms #', undefined, new Error('boom'));
         expectSubscriptions(slow.subscriptions).toBe('^ 499ms !');
       });
@@ -140,7 +144,7 @@ describe('outbox', () => {
       const calls: Recorded[] = [];
       sched.run(({ hot, expectObservable }) => {
         const ops = hot('a', { a: send('a', '1') });
-        const out$ = outbox(ops, recordingExec(sched, calls, () => fail(e429(5))), { scheduler: sched });
+        const out$ = outbox(ops, recordingExec(sched, calls, () => fail(e429(5))), { scheduler: sched, ...QUEUEING });
         expectObservable(out$, '^ 3000ms !').toBe('');
       });
       expect(timesOf(calls)).to.deep.equal([0]);

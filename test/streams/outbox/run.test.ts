@@ -5,7 +5,7 @@ import { EMPTY, map, of, throwError } from 'rxjs';
 import type { ApiError, OutOp } from '../../../src/domain/telegram.ts';
 import { outbox } from '../../../src/streams/outbox/outbox.ts';
 import { testScheduler } from '../../helpers/marbles.ts';
-import { bold, del, draft, e400, e429, e502, edit, fail, ok, outcomeOf, refs, send, simulate, timesOf, toChat, typing } from './simulate.ts';
+import { QUEUEING, bold, del, draft, e400, e429, e502, edit, fail, ok, outcomeOf, refs, send, simulate, timesOf, toChat, typing } from './simulate.ts';
 
 describe('outbox', () => {
   describe('errors', () => {
@@ -22,7 +22,7 @@ describe('outbox', () => {
 
     it('does not count 429s toward maxAttempts', () => {
       const x = send('x', 'x');
-      const run = simulate([[0, x]], (call, n) => (n < 3 ? fail(e429(1)) : ok(call, n)), { maxAttempts: 1 });
+      const run = simulate([[0, x]], (call, n) => (n < 3 ? fail(e429(1)) : ok(call, n)), { ...QUEUEING, maxAttempts: 1 });
       expect(timesOf(run.calls)).to.deep.equal([0, 1000, 2000, 3000]);
       expect(outcomeOf(run, x).outcome).to.include({ ok: true, attempts: 4 });
     });
@@ -97,6 +97,7 @@ describe('outbox', () => {
       const s = send('r', 'x');
       const errors: ApiError[] = [e502, { code: 0, description: 'ETIMEOUT' }, e502, { code: 500, description: 'Internal' }];
       const run = simulate([[0, s], [0, send('n', 'next')]], (call, n) => (n < 4 ? fail(errors[n]!) : ok(call, n)), {
+        ...QUEUEING,
         perChatIntervalMs: 100,
         maxAttempts: 4,
       });
@@ -106,7 +107,7 @@ describe('outbox', () => {
 
     it('retries an important op until it succeeds, backoff capped at 30 s', () => {
       const s = send('r', 'final', 1, { important: true });
-      const run = simulate([[0, s]], (call, n) => (n < 9 ? fail(e502) : ok(call, n)), { maxAttempts: 3 });
+      const run = simulate([[0, s]], (call, n) => (n < 9 ? fail(e502) : ok(call, n)), { ...QUEUEING, maxAttempts: 3 });
       // Gaps: max(interval 1000, backoff 500·2^k capped 30000).
       expect(timesOf(run.calls)).to.deep.equal([0, 1000, 2000, 4000, 8000, 16_000, 32_000, 62_000, 92_000, 122_000]);
       expect(outcomeOf(run, s)).to.deep.equal({ t: 122_000, outcome: { op: s, ok: true, messageId: 109, attempts: 10 } });
@@ -115,6 +116,7 @@ describe('outbox', () => {
     it('sends an edit as a send when its send ultimately failed', () => {
       const e = edit('r', 'final', 1, { important: true });
       const run = simulate([[0, send('r', 'partial')], [10, e]], (call, n) => (n < 2 ? fail(e502) : ok(call, n)), {
+        ...QUEUEING,
         maxAttempts: 2,
       });
       expect(run.calls.map((c) => [c.t, c.method, c.params['text']])).to.deep.equal([
@@ -159,7 +161,7 @@ describe('outbox', () => {
   describe('an exec that misbehaves', () => {
     it('counts an exec that completes without a result as a network error', () => {
       const s = send('r', 'x');
-      const run = simulate([[0, s]], (call, n) => (n === 0 ? EMPTY : ok(call, n)), { maxAttempts: 1 });
+      const run = simulate([[0, s]], (call, n) => (n === 0 ? EMPTY : ok(call, n)), { ...QUEUEING, maxAttempts: 1 });
       expect(timesOf(run.calls)).to.deep.equal([0]);
       expect(outcomeOf(run, s).outcome).to.deep.equal({
         op: s, ok: false, attempts: 1,
@@ -171,7 +173,7 @@ describe('outbox', () => {
       const ts = testScheduler();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {
         const reply = cold('a 100ms b|', { a: { message_id: 1 }, b: { message_id: 2 } });
-        const out$ = outbox(of(send('r', 'x')), () => reply, { scheduler: ts }).pipe(map((o) => o.messageId));
+        const out$ = outbox(of(send('r', 'x')), () => reply, { scheduler: ts, ...QUEUEING }).pipe(map((o) => o.messageId));
         expectObservable(out$).toBe('(a|)', { a: 1 });
         expectSubscriptions(reply.subscriptions).toBe('(^!)');
       });
@@ -192,7 +194,7 @@ describe('outbox', () => {
       ts.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
         const ops = hot('a 10ms b', { a: send('a', '1'), b: send('b', '2') });
         const silent = cold('-');
-        const out$ = outbox(ops, () => silent, { scheduler: ts }).pipe(map(refs));
+        const out$ = outbox(ops, () => silent, { scheduler: ts, ...QUEUEING }).pipe(map(refs));
         expectObservable(out$, '^ 5000ms !').toBe('');
         expectSubscriptions(silent.subscriptions).toBe('^ 5000ms !');
       });

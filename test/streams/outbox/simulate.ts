@@ -42,8 +42,13 @@ export interface Run {
   completedAt?: number;
 }
 
+/** One call per interval, no burst: the tests of coalescing, errors and lifecycle need ops to
+ *  queue; pacing.test.ts covers the default burst (pass { burst: 3 } or DEFAULT_PACING). */
+export const QUEUEING: OutboxOptions = { burst: 1 };
+export const DEFAULT_PACING: OutboxOptions = { burst: undefined };
+
 /** Runs the outbox to the end in virtual time and returns what exec saw and what came out. */
-export function simulate(ops: Array<[number, OutOp]>, script: Script = ok, options: OutboxOptions = {}): Run {
+export function simulate(ops: Array<[number, OutOp]>, script: Script = ok, options: OutboxOptions = QUEUEING): Run {
   const ts = testScheduler();
   const run: Run = { calls: [], outcomes: [] };
   ts.run(() => {
