@@ -118,9 +118,16 @@ describe('ClaudeDriver (virtual time)', () => {
     expect(outs.at(-1)).to.deep.include({ kind: 'proc', workspace: 'a' });
   });
 
-  it('builds the CLI flags: stream-json both ways, partial messages, persona, resume', () => {
+  it('builds the CLI flags: stream-json both ways, partial messages, persona (with the bot\'s defaults), resume', () => {
     expect(cliArgs({ dir: '/d', persona: { name: 'p', settings: { model: 'sonnet' } }, sessionId: 'x' }, true)).to.deep.equal([
-      '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--include-partial-messages', '--model', 'sonnet', '--resume', 'x',
+      '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', '--include-partial-messages', '--model', 'sonnet',
+      '--permission-mode', 'acceptEdits', '--permission-prompt-tool', 'stdio', '--resume', 'x',
     ]);
+    // The bot's own tools join a persona's allow list in one flag; a chosen model replaces the persona's.
+    const args = cliArgs({ dir: '/d', persona: { name: 'p', settings: { model: 'sonnet', allowed_tools: ['Bash(git *)'] } }, allowedTools: ['mcp__telegram__send_file'], model: 'opus', addDirs: ['/own'] }, false);
+    expect(args.filter((a) => a === '--allowedTools')).to.have.length(1);
+    expect(args[args.indexOf('--allowedTools') + 1]).to.equal('Bash(git *),mcp__telegram__send_file');
+    expect(args[args.indexOf('--model') + 1]).to.equal('opus');
+    expect(args.slice(-2)).to.deep.equal(['--add-dir', '/own']);
   });
 });
