@@ -194,7 +194,7 @@ export class ClaudeDriver {
     if (wanted) holders.add(by);
     else holders.delete(by);
     const held = holders.size > 0;
-    if (!wanted && held === p.held) return; // another holder still holds it
+    if (!wanted && held) return; // another holder still holds it
     p.held = held;
     p.lastUsed = this.scheduler.now();
     p.idleTimer?.unsubscribe();

@@ -80,6 +80,17 @@ describe('ClaudeDriver (virtual time)', () => {
     });
   });
 
+  it('reaps a process that was released without ever being held (a warm start, /model asking)', () => {
+    ts.run(({ flush }) => {
+      make({ idleMs: 100 });
+      driver.execute({ kind: 'spawn', workspace: 'a', launch: launch('/a') });
+      driver.execute({ kind: 'hold', workspace: 'a', held: false });
+      ts.schedule(() => expect(spawned[0]!.closed, 'still idle at 99').to.equal(false), 99);
+      flush();
+      expect(spawned[0]!.closed).to.equal(true);
+    });
+  });
+
   it('evicts the least recently used idle process over the cap, never a held one', () => {
     ts.run(({ flush }) => {
       make({ maxLive: 2, idleMs: 10_000 });
