@@ -6,6 +6,10 @@ import { expect } from 'chai';
 import { startBot, OWNER, type Harness } from '../helpers/botHarness.ts';
 import { usageLimitError, type ModelRequest } from '../helpers/fakeModel.ts';
 
+// The CLI clamps a wakeup to at least 60 s: the two wakeup tests take about 4 minutes together, so
+// they run with `npm run test:slow` (and in CI), not in every `npm test`.
+const slowIt = process.env.SLOW_TESTS === '1' ? it : it.skip;
+
 describe('Claude working between turns (e2e)', function () {
   this.timeout(200_000);
   let h: Harness;
@@ -50,7 +54,7 @@ describe('Claude working between turns (e2e)', function () {
     expect(h.tg.chatLog(c).some((m) => /queued and answered right after it/.test(m.text ?? '')), 'the wait is visible').to.equal(true);
   });
 
-  it('a ScheduleWakeup fires and its turn reaches the chat, though the idle reaper is shorter than the wait', async () => {
+  slowIt('a ScheduleWakeup fires and its turn reaches the chat, though the idle reaper is shorter than the wait', async () => {
     const c = ++chat;
     say(c, 'check back later [[wakeup: 5 WAKEUP-FIRED-MARKER]]');
     await h.waitForMessage(c, /TOOL RESULT: Next wakeup scheduled/);
@@ -60,7 +64,7 @@ describe('Claude working between turns (e2e)', function () {
     expect(fired.text).to.match(/^⏰ Scheduled/);
   });
 
-  it('a wakeup pending at a restart is re-created by the bot and runs on time, marked as such', async () => {
+  slowIt('a wakeup pending at a restart is re-created by the bot and runs on time, marked as such', async () => {
     const c = ++chat;
     say(c, 'later [[wakeup: 5 AFTER-RESTART-MARKER]]');
     await h.waitForMessage(c, /TOOL RESULT: Next wakeup scheduled/);
