@@ -544,7 +544,8 @@ async function latency(): Promise<void> {
     const groupChat = -5002;
     const runChat = async (chatId: number, kind: 'private' | 'group', ids: number[]) => {
       for (const id of ids) {
-        harness.tg.sendText({ chatId, userId: OWNER, text: `latency probe ${id}`, chatType: kind });
+        // In a group the bot acts only on messages addressed to it.
+        harness.tg.sendText({ chatId, userId: OWNER, text: `${kind === 'group' ? '@fake_test_bot ' : ''}latency probe ${id}`, chatType: kind });
         await harness.waitForMessage(chatId, new RegExp(`DONE${id}[\\s\\S]*⏱`), 60_000);
       }
     };
