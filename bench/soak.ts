@@ -51,7 +51,7 @@ const CHAOS = process.env.SOAK_NO_CHAOS !== '1';
 const RESTART_VIA = process.env.SOAK_RESTART_VIA === 'bot' ? 'bot' : 'tsx';
 /** SIGKILLs of the bot itself (no shutdown at all), at random moments while messages and their
  *  state writes flow; each is followed by a start. Default 2 (at about 25 % and 75 % of the sends). */
-const KILLS = Math.floor(num('SOAK_KILLS', 2));
+const KILLS = process.env.SOAK_KILLS !== undefined && /^\d+$/.test(process.env.SOAK_KILLS) ? Number(process.env.SOAK_KILLS) : 2; // 0: none
 const QUIET_MS = 30_000; // "nothing changes for a while"
 const CHAT_BASE = 7000;
 const TOTAL = CHATS * MESSAGES;
