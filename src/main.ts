@@ -61,7 +61,7 @@ async function main(): Promise<void> {
       telegramOffset: true,
       pairing: true,
       answers: (t) => t.origin.chat.chatId !== CONSOLE_CHAT_ID,
-      updates$: (offset) => updates$(api, log, offset),
+      updates$: (offset, app) => updates$(api, log, offset, app.takenIn),
       // 25/s rather than Telegram's "about 30": calls leave paced but arrive bunched by network jitter
       // (the soak saw a few 429s at 30 while 20 chats flushed at once).
       deliver$: (ops$) => outbox(ops$, (call) => (timing?.call(call), api.call(call)), { globalPerSecond: 25 }),

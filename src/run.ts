@@ -25,6 +25,7 @@ import { sweepPrefix, treeRss } from './drivers/claude/processTree.ts';
 import { loadPersonas } from './drivers/personas.ts';
 import { acquireLock, checkSessionsDir, sweepTemps } from './drivers/store/index.ts';
 import { StoreClient } from './drivers/storeClient.ts';
+import { takenTracker } from './drivers/takenTracker.ts';
 import { StoreDriver } from './drivers/storeDriver.ts';
 import { ioDriver } from './drivers/io/ioDriver.ts';
 import { transcriber } from './drivers/io/transcriber.ts';
@@ -40,7 +41,8 @@ export interface FrontEnd {
   /** Turns recovered from the journal that this front end can answer (by chat). */
   answers(t: Turn): boolean;
   /** Incoming updates; `offset` is where Telegram polling resumes. */
-  updates$(offset: number | undefined, app: { idle$: Observable<boolean> }): Observable<Update>;
+  /** `takenIn` resolves once the app has taken in (journaled or answered) each of these updates. */
+  updates$(offset: number | undefined, app: { idle$: Observable<boolean>; takenIn: (ids: number[]) => Promise<void> }): Observable<Update>;
   /** Carries out the app's ops; each comes back as an Outcome. */
   deliver$(ops$: Observable<OutOp>): Observable<Outcome>;
   fetchFile(req: FileRequest, dir: string): Observable<DownloadResult>;
@@ -159,9 +161,10 @@ export async function run(o: RunOptions): Promise<void> {
   const outcomes = new Subject<Outcome>();
   const drain = new Subject<void>();
   const shutdown = new Subject<void>();
+  const taken = takenTracker();
   const sinks = app(
     {
-      updates$: fe.updates$(saved.savedOffset(), { idle$: state.pipe(map(isIdle)) }).pipe(
+      updates$: fe.updates$(saved.savedOffset(), { idle$: state.pipe(map(isIdle)), takenIn: taken.wait }).pipe(
         // The console's input ends at EOF: that ends the run like a signal, without a grace period.
         tap({ next: (u) => (timing?.update(u), fe.telegramOffset && store.taking(u.update_id)), complete: () => shutdown.next() }),
         takeUntil(shutdown),
@@ -200,6 +203,7 @@ export async function run(o: RunOptions): Promise<void> {
     sinks.state$.pipe(tap((reduce) => state.next(reduce(state.value)))),
     sinks.claude$.pipe(tap((cmd) => (claude.execute(cmd), timing?.command(cmd)))),
     sinks.store$.pipe(
+      tap((w) => w.kind === 'updateDone' && taken.done(w.updateId)),
       filter((w) => fe.telegramOffset || w.kind !== 'updateDone'),
       tap((w) => store.write(w)),
     ),
@@ -261,3 +265,4 @@ export function pairingCode(): string {
     if (/[0-9]/.test(code)) return code; // a digit tells a code from a word (app/pairing.ts)
   }
 }
+

@@ -5,7 +5,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Api, InputFile, longPoll, TelegramApiError, type Update } from 'node-telegram-bot-api';
+import { Api, InputFile, isTransientError, TelegramApiError, type Update } from 'node-telegram-bot-api';
 import { defer, from, Observable } from 'rxjs';
 import type { ApiCall, DownloadRequest, DownloadResult } from '../domain/telegram.ts';
 import { toWellFormed } from '../domain/render/entities.ts';
@@ -59,16 +59,44 @@ export class FatalTelegramError extends Error {}
 /**
  * Updates from getUpdates long polling. 409 (another instance) and 401 end it with a clear error.
  * `offset` resumes after the last update a previous run took in.
+ *
+ * Asking for the next batch confirms the last one to Telegram, which then never sends it again. So
+ * the next getUpdates waits until the app has taken in (journaled) every update of the batch, as
+ * `takenIn` tells, at most `maxWaitMs` (a long download must not stop the bot from polling):
+ * a bot killed before journaling finds the updates again after its restart.
  */
-export function updates$(api: TelegramApi, log: (m: string) => void, offset?: number): Observable<Update> {
+export function updates$(
+  api: TelegramApi,
+  log: (m: string) => void,
+  offset?: number,
+  takenIn: (ids: number[]) => Promise<void> = async () => {},
+  maxWaitMs = 15_000,
+): Observable<Update> {
   return new Observable<Update>((subscriber) => {
     const abort = new AbortController();
+    const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     (async () => {
+      let next = offset;
       try {
-        const poll = longPoll(api, { offset, timeout: 25, allowedUpdates: ALLOWED_UPDATES, onError: (e) => log(`polling: ${api.redact(String(e))}; retrying`) }, abort.signal);
-        for await (const u of poll) {
-          if (abort.signal.aborted) break;
-          subscriber.next(u);
+        while (!abort.signal.aborted) {
+          let batch: Update[];
+          try {
+            batch = await api.getUpdates({ offset: next, timeout: 25, allowed_updates: ALLOWED_UPDATES as never }, abort.signal);
+          } catch (err) {
+            if (abort.signal.aborted) break;
+            if (!isTransientError(err)) throw err;
+            log(`polling: ${api.redact(String(err))}; retrying`);
+            const retryAfter = err instanceof TelegramApiError ? err.retryAfter : undefined;
+            await pause(retryAfter !== undefined ? retryAfter * 1000 : 1000);
+            continue;
+          }
+          for (const u of batch) {
+            if (abort.signal.aborted) break;
+            subscriber.next(u);
+          }
+          if (!batch.length) continue;
+          await Promise.race([takenIn(batch.map((u) => u.update_id)), pause(maxWaitMs)]);
+          next = batch[batch.length - 1]!.update_id + 1;
         }
         subscriber.complete();
       } catch (err) {
