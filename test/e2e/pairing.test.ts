@@ -5,6 +5,16 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBot, type Harness } from '../helpers/botHarness.ts';
+import { waitUntil } from '../helpers/processes.ts';
+
+/** The allowlist file as the state writer thread left it (it writes a moment after the reply). */
+const savedIds = (dir: string): unknown => {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'allowed-users.json'), 'utf8')).userIds;
+  } catch {
+    return undefined;
+  }
+};
 
 const codeFrom = async (h: Harness, from: number): Promise<string> => /pairing code: ([A-Z0-9]+)/.exec(await h.waitForOutput(/pairing code: /, 15_000, from))![1]!;
 
@@ -42,7 +52,8 @@ describe('pairing (no ALLOWED_USER_IDS)', function () {
     await h.waitForMessage(204, /already paired/);
     h.tg.sendText({ chatId: 205, userId: 205, text: code });
     await h.waitForMessage(205, /already been used/);
-    expect(JSON.parse(readFileSync(join(h.sessionsDir, 'allowed-users.json'), 'utf8')).userIds).to.deep.equal([204]);
+    await waitUntil(() => JSON.stringify(savedIds(h.sessionsDir)) === '[204]', 10_000, 'the allowlist on disk');
+    expect(savedIds(h.sessionsDir)).to.deep.equal([204]);
 
     const from = h.output.length;
     expect(await h.stop()).to.equal(0);
@@ -77,7 +88,8 @@ describe('pairing (no ALLOWED_USER_IDS)', function () {
     await h.tg.waitFor(() => h.find(401, /Paired|already been used/) && h.find(402, /Paired|already been used/), 30_000, 'both answers');
     const won = [401, 402].filter((u) => h.find(u, /✅ Paired/));
     expect(won).to.have.length(1);
-    expect(JSON.parse(readFileSync(join(h.sessionsDir, 'allowed-users.json'), 'utf8')).userIds).to.deep.equal([204, won[0]]);
+    await waitUntil(() => JSON.stringify(savedIds(h.sessionsDir)) === JSON.stringify([204, won[0]]), 10_000, 'the allowlist on disk');
+    expect(savedIds(h.sessionsDir)).to.deep.equal([204, won[0]]);
   });
 
   it('refuses /invite from a user who is not allowed', async () => {
