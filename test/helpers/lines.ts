@@ -19,3 +19,13 @@ export const resultLine = (text: string, opts: { isError?: boolean; sessionId?: 
     session_id: opts.sessionId ?? 'sess-1',
     uuid: 'u-r',
   });
+
+/** Marble values for one CLI process's output: spawned, init, text, result, a crash exit. */
+export const stdoutOf = (line: string) => ({ kind: 'stdout' as const, line });
+export const PROC = {
+  s: { kind: 'spawned' as const, pid: 4242 },
+  i: stdoutOf(initLine('sess-1')),
+  t: stdoutOf(textLine('hello')),
+  r: stdoutOf(resultLine('hello')),
+  x: { kind: 'exit' as const, code: 1, signal: null, stderrTail: '', sawStdout: true },
+};

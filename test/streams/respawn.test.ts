@@ -5,18 +5,14 @@ import { map, tap, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { ProcOut } from '../../src/domain/claude.ts';
 import type { ProcessSpec } from '../../src/drivers/claude/process.ts';
-import { initLine, resultLine, textLine } from '../helpers/lines.ts';
+import { initLine, resultLine, textLine, PROC } from '../helpers/lines.ts';
 import { testScheduler } from '../helpers/marbles.ts';
 import { memoryStore, WorkspaceLoop } from '../helpers/workspaceLoop.ts';
 
 const persona = { name: 'default', settings: {} };
 const out = (line: string): ProcOut => ({ kind: 'stdout', line });
 const V: Record<string, ProcOut> = {
-  s: { kind: 'spawned', pid: 4242 },
-  i: out(initLine('sess-1')),
-  t: out(textLine('hello')),
-  r: out(resultLine('hello')),
-  x: { kind: 'exit', code: 1, signal: null, stderrTail: '', sawStdout: true },
+  ...PROC,
 };
 type Spawn = (spec: () => ProcessSpec, stdin$: Observable<string>) => Observable<ProcOut>;
 

@@ -5,19 +5,15 @@ import { map, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { ProcOut } from '../../src/domain/claude.ts';
 import type { ProcessSpec } from '../../src/drivers/claude/process.ts';
-import { initLine, resultLine, textLine } from '../helpers/lines.ts';
+import { initLine, resultLine, textLine, PROC } from '../helpers/lines.ts';
 import { testScheduler } from '../helpers/marbles.ts';
 import { memoryStore, WorkspaceLoop } from '../helpers/workspaceLoop.ts';
 
 const persona = { name: 'default', settings: {} };
 const out = (line: string): ProcOut => ({ kind: 'stdout', line });
 const V: Record<string, ProcOut> = {
-  s: { kind: 'spawned', pid: 4242 },
-  i: out(initLine('sess-1')),
-  t: out(textLine('hello')),
-  r: out(resultLine('hello')),
+  ...PROC,
   e: out(resultLine('API Error: 400 bad', { isError: true })),
-  x: { kind: 'exit', code: 1, signal: null, stderrTail: '', sawStdout: true },
   f: { kind: 'exit', code: 1, signal: null, stderrTail: "error: unknown option '--bogus'", sawStdout: false },
   z: out(resultLine('', { isError: true, subtype: 'error_during_execution', errors: ['No conversation found with session ID: sess-old'] })),
 };
