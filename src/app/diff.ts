@@ -1,7 +1,7 @@
 // The Diff button: a turn in a git work tree that changed files (its fingerprint differs from the
 // one taken before the turn) gets a "Diff" button on its final message; pressing it sends the
 // work tree's changes, inline as a code block when they fit one message, else as a .diff file.
-import { EMPTY, filter, ignoreElements, map, merge, of, shareReplay, take, type Observable } from 'rxjs';
+import { EMPTY, filter, map, merge, of, shareReplay, take, type Observable } from 'rxjs';
 import type { CallbackQuery } from 'node-telegram-bot-api';
 import { decodeButton, encodeButton } from '../domain/callbackData.ts';
 import { isTerminal, type SessionEvent } from '../domain/events.ts';
@@ -10,9 +10,9 @@ import type { ChatRef } from '../domain/telegram.ts';
 import { chatKeyOf, splitWorkspaceKey, workspaceKey, type Turn } from '../domain/turn.ts';
 import { askAll } from './ask.ts';
 import { dirOf, type AppConfig } from './config.ts';
-import { io, telegram, type Effect } from './effects.ts';
+import { io, reduce, telegram, type Effect } from './effects.ts';
 import { launchOf } from './launch.ts';
-import type { AppState } from './state.ts';
+import { withRuntime, type AppState } from './state.ts';
 import { reply } from './reply.ts';
 
 export interface DiffContext {
@@ -28,34 +28,47 @@ const workTreeOf = (x: DiffContext, ws: string): string => (x.s ? launchOf(x.cfg
 /** Room for a code block in one message (4096 UTF-16 units). */
 const INLINE_MAX = 3900;
 
-const stateOf = (x: DiffContext, id: string) =>
+/** A work tree's fingerprint; null: the directory is not a git work tree; undefined: the Diff button is off. */
+export type Before = string | null | undefined;
+
+const stateOf = (x: DiffContext, id: string): Observable<string | null> =>
   x.io$.pipe(
     filter((r): r is Extract<IoResult, { kind: 'gitState' }> => r.kind === 'gitState' && r.id === id),
     take(1),
-    map((r) => r.state),
+    map((r) => r.state ?? null),
   );
 
-/** Takes the work tree's fingerprint, then runs the turn with it (undefined: not git, or off). */
-export function withGitState(turn: Turn, x: DiffContext, run: (before: string | undefined) => Observable<Effect>): Observable<Effect> {
+/**
+ * Runs the turn with the work tree's fingerprint before it. That is the one the last turn left,
+ * when there is one for this directory: taking it again would put a stat or a git process between
+ * the message and Claude. Otherwise (the first turn here) it is taken now, before the turn starts.
+ */
+export function withGitState(turn: Turn, x: DiffContext, run: (before: Before) => Observable<Effect>): Observable<Effect> {
   if (!x.cfg.diffButton) return run(undefined);
+  const dir = workTreeOf(x, turn.workspace);
+  const left = x.s?.runtime[turn.workspace]?.tree;
+  if (left?.dir === dir) return run(left.fingerprint);
   const id = `git0:${turn.id}`;
-  return askAll([io({ kind: 'gitState', id, dir: workTreeOf(x, turn.workspace) })], [stateOf(x, id)], ([before]) => run(before));
+  return askAll([io({ kind: 'gitState', id, dir })], [stateOf(x, id)], ([before]) => run(before!));
 }
 
 /**
- * After the turn's terminal event: the fingerprint again. `markup$` (for the final message) is
- * the Diff keyboard when it changed; `effects$` carries the request and must be subscribed first.
+ * After the turn's terminal event: the fingerprint again, kept as the next turn's "before".
+ * `markup$` (for the final message) is the Diff keyboard when the work tree's fingerprint changed
+ * (a folder that only became a work tree has no "before" to differ from); `effects$` first.
  */
-export function diffAfter(turn: Turn, before: string | undefined, events$: Observable<SessionEvent>, x: DiffContext): { markup$: Observable<unknown>; effects$: Observable<Effect> } {
+export function diffAfter(turn: Turn, before: Before, events$: Observable<SessionEvent>, x: DiffContext): { markup$: Observable<unknown>; effects$: Observable<Effect> } {
   if (before === undefined) return { markup$: of(undefined), effects$: EMPTY };
   const id = `git1:${turn.id}`;
   const session = splitWorkspaceKey(turn.workspace).name;
-  const markup$ = stateOf(x, id).pipe(
-    map((after) => (after !== undefined && after !== before ? { inline_keyboard: [[{ text: '📝 Diff', callback_data: encodeButton({ kind: 'diff', session }) }]] } : undefined)),
-    shareReplay(1),
+  const dir = workTreeOf(x, turn.workspace);
+  const after$ = stateOf(x, id).pipe(shareReplay(1));
+  const markup$ = after$.pipe(
+    map((after) => (before !== null && after !== null && after !== before ? { inline_keyboard: [[{ text: '📝 Diff', callback_data: encodeButton({ kind: 'diff', session }) }]] } : undefined)),
   );
-  const request$ = events$.pipe(filter(isTerminal), take(1), map(() => io({ kind: 'gitState', id, dir: workTreeOf(x, turn.workspace) })));
-  return { markup$, effects$: merge(markup$.pipe(ignoreElements()), request$) };
+  const request$ = events$.pipe(filter(isTerminal), take(1), map(() => io({ kind: 'gitState', id, dir })));
+  const kept$ = after$.pipe(map((after) => reduce(withRuntime(turn.workspace, (r) => ({ ...r, tree: { dir, fingerprint: after } })))));
+  return { markup$, effects$: merge(kept$, request$) };
 }
 
 /** A press of a Diff button → the diff in the chat; undefined for any other button. */

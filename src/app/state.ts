@@ -33,6 +33,8 @@ export interface Runtime {
   limit?: LimitHold;
   /** A turn was stopped before Claude answered: the next message says it is cancelled. */
   cancelledPrompt?: boolean;
+  /** The work tree's fingerprint as the last turn left it (null: not a work tree): the next turn's "before" (Diff button). */
+  tree?: { dir: string; fingerprint: string | null };
 }
 
 export interface PendingPermission {

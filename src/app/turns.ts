@@ -17,7 +17,7 @@ import { dirOf, type AppConfig } from './config.ts';
 import { recordCommands } from './claudeCommand.ts';
 import { launchOf } from './launch.ts';
 import { telegramTools } from './mcp.ts';
-import { diffAfter, withGitState } from './diff.ts';
+import { diffAfter, withGitState, type Before } from './diff.ts';
 import type { IoResult } from '../domain/io.ts';
 import { cancelledEffects, withCancelledNote } from './cancelled.ts';
 import { claude, reduce, store, telegram, type Effect } from './effects.ts';
@@ -65,11 +65,11 @@ function runTurn(turn: Turn, x: TurnsContext, round = 0): Observable<Effect> {
 }
 
 function startTurn(turn: Turn, x: TurnsContext, round: number): Observable<Effect> {
-  // The work tree's fingerprint before the turn, for its Diff button (sessions in a git work tree).
+  // The work tree's fingerprint before the turn, for its Diff button.
   return x.state$.pipe(take(1), mergeMap((s0) => withGitState(turn, { cfg: x.cfg, io$: x.io$ ?? EMPTY, s: s0 }, (before) => startTurnIn(turn, x, round, before))));
 }
 
-function startTurnIn(turn: Turn, x: TurnsContext, round: number, before: string | undefined): Observable<Effect> {
+function startTurnIn(turn: Turn, x: TurnsContext, round: number, before: Before): Observable<Effect> {
   const { cfg } = x;
   const ws = turn.workspace;
   let hold: LimitHold | undefined;
@@ -129,7 +129,7 @@ function startTurnIn(turn: Turn, x: TurnsContext, round: number, before: string 
 }
 
 /** A turn's events: state updates, the rendered chat view, permission and stall prompts. */
-function shown(turn: Turn, events$: Observable<SessionEvent>, x: TurnsContext, before?: string, s?: AppState): Observable<Effect> {
+function shown(turn: Turn, events$: Observable<SessionEvent>, x: TurnsContext, before?: Before, s?: AppState): Observable<Effect> {
   const { cfg } = x;
   const o = turn.origin;
   const draftKey = `${o.chat.chatId}:${o.draftId}`;
