@@ -63,9 +63,11 @@ export function diffAfter(turn: Turn, before: Before, events$: Observable<Sessio
   const session = splitWorkspaceKey(turn.workspace).name;
   const dir = workTreeOf(x, turn.workspace);
   const after$ = stateOf(x, id).pipe(shareReplay(1));
-  const markup$ = after$.pipe(
-    map((after) => (before !== null && after !== null && after !== before ? { inline_keyboard: [[{ text: '📝 Diff', callback_data: encodeButton({ kind: 'diff', session }) }]] } : undefined)),
-  );
+  // Not a work tree before: no button whatever comes after, so the final message does not wait.
+  const markup$ =
+    before === null
+      ? of(undefined)
+      : after$.pipe(map((after) => (after !== null && after !== before ? { inline_keyboard: [[{ text: '📝 Diff', callback_data: encodeButton({ kind: 'diff', session }) }]] } : undefined)));
   const request$ = events$.pipe(filter(isTerminal), take(1), map(() => io({ kind: 'gitState', id, dir })));
   const kept$ = after$.pipe(map((after) => reduce(withRuntime(turn.workspace, (r) => ({ ...r, tree: { dir, fingerprint: after } })))));
   return { markup$, effects$: merge(kept$, request$) };
