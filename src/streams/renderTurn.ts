@@ -81,6 +81,8 @@ export function reduceView(v: TurnView, e: SessionEvent): TurnView {
 }
 
 const LIVE_TAIL = 1500;
+/** Answers up to this many characters are rendered on the tick their turn ends. */
+const RENDER_AT_ONCE = 2000;
 
 const toolText = (t: ToolLine) => `${t.ok === undefined ? '⏳' : t.ok ? '✅' : '❌'} ${t.line}`;
 
@@ -151,8 +153,9 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
         last(undefined, emptyView()),
         // The final message's keyboard (the Diff button) when the caller has one to wait for.
         mergeMap((v) => (opts.finalMarkup$ ?? of(undefined)).pipe(take(1), defaultIfEmpty(undefined), map((markup) => ({ v, markup })))),
-        // Rendered on a later tick of the scheduler: the event loop serves other chats first.
-        mergeMap(({ v, markup }) => defer(() => finalOps(v, markup)).pipe(subscribeOn(scheduler))),
+        // A long answer is rendered on a later tick of the scheduler (the event loop serves other
+        // chats first); a short one (under ~10 ms of rendering) at once, not a timer tick later.
+        mergeMap(({ v, markup }) => (v.text.length > RENDER_AT_ONCE ? defer(() => finalOps(v, markup)).pipe(subscribeOn(scheduler)) : defer(() => finalOps(v, markup)))),
       );
       const finalOps = (v: TurnView, markup: unknown): Observable<OutOp> => {
           const ops: OutOp[] = [];
