@@ -22,6 +22,16 @@ const originSchema = z.object({
   userId: z.number(),
 });
 
+/**
+ * A batch of writes in the groups the state writer carries out and answers one after the other:
+ * journal changes first (a journal entry is what holds a message back from Claude), then the other
+ * files (chats, offset, conversations); each group keeps its order.
+ */
+export function journalFirst(writes: readonly StoreWrite[]): StoreWrite[][] {
+  const isJournal = (w: StoreWrite) => w.kind === 'journalAdd' || w.kind === 'journalRemove';
+  return [writes.filter(isJournal), writes.filter((w) => !isJournal(w))].filter((g) => g.length > 0);
+}
+
 export class StoreDriver {
   readonly state: State;
   // The saved offset never passes an update still being taken in (a download, say), so a crash

@@ -1,9 +1,9 @@
 // The state writer's thread: durable writes (each an fsync or two) happen here, off the bot's
 // event loop. Messages that queued up while a burst was being written are taken together, and each
-// file is written once for all of them; results go back in order.
+// file is written once for all of them; journal results go back first, then the others, each in order.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { StoreWrite } from '../domain/store.ts';
-import { StoreDriver } from './storeDriver.ts';
+import { journalFirst, StoreDriver } from './storeDriver.ts';
 
 export type ToWorker = { write: StoreWrite } | { taking: number } | { flush: true };
 
@@ -19,5 +19,5 @@ port.on('message', (first: ToWorker) => {
     else if ('write' in m) writes.push(m.write);
     else driver.flushIfUnhealthy();
   }
-  if (writes.length) port.postMessage({ results: driver.writeAll(writes) });
+  for (const group of journalFirst(writes)) port.postMessage({ results: driver.writeAll(group) });
 });

@@ -1,4 +1,4 @@
-// The state writer on its worker thread: results in order, one per write; a burst lands on disk;
+// The state writer on its worker thread: results in order (the journal's first), one per write; a burst lands on disk;
 // a refused journal entry comes back as a failure value; close() waits for what is pending.
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { StoreResult, StoreWrite } from '../../src/domain/store.ts';
 import type { Turn } from '../../src/domain/turn.ts';
 import { StoreClient } from '../../src/drivers/storeClient.ts';
-import { StoreDriver } from '../../src/drivers/storeDriver.ts';
+import { journalFirst, StoreDriver } from '../../src/drivers/storeDriver.ts';
 import { openState } from '../../src/drivers/store/index.ts';
 import { faultyFs } from './store/faultyFs.ts';
 
@@ -46,6 +46,16 @@ describe('StoreClient (state writes on a worker thread)', function () {
     expect(journal.map((e) => e.id)).to.deep.equal(['7:50']);
     // A new reader sees the same state.
     expect(new StoreDriver(dir, () => {}).recovered().map((t) => t.prompt)).to.deep.equal(['prompt 50']);
+  });
+
+  it("a batch is written (and answered) journal first, then the other files, each in its order", () => {
+    const chats: StoreWrite = { kind: 'chats', chats: {} };
+    const offset: StoreWrite = { kind: 'updateDone', updateId: 3 };
+    const add: StoreWrite = { kind: 'journalAdd', turn: turn(1), at: 1 };
+    const remove: StoreWrite = { kind: 'journalRemove', id: '7:0' };
+    expect(journalFirst([chats, remove, offset, add])).to.deep.equal([[remove, add], [chats, offset]]);
+    expect(journalFirst([chats, offset])).to.deep.equal([[chats, offset]]);
+    expect(journalFirst([add])).to.deep.equal([[add]]);
   });
 
   it('a batch writes each file once, however many changes it had (StateStore.batch)', () => {
