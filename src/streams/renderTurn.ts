@@ -155,7 +155,10 @@ export function renderTurn$(events$: Observable<SessionEvent>, ctx: TurnContext,
         mergeMap((v) => (opts.finalMarkup$ ?? of(undefined)).pipe(take(1), defaultIfEmpty(undefined), map((markup) => ({ v, markup })))),
         // A long answer is rendered on a later tick of the scheduler (the event loop serves other
         // chats first); a short one (under ~10 ms of rendering) at once, not a timer tick later.
-        mergeMap(({ v, markup }) => (v.text.length > RENDER_AT_ONCE ? defer(() => finalOps(v, markup)).pipe(subscribeOn(scheduler)) : defer(() => finalOps(v, markup)))),
+        mergeMap(({ v, markup }) => {
+          const ops$ = defer(() => finalOps(v, markup));
+          return v.text.length > RENDER_AT_ONCE ? ops$.pipe(subscribeOn(scheduler)) : ops$;
+        }),
       );
       const finalOps = (v: TurnView, markup: unknown): Observable<OutOp> => {
           const ops: OutOp[] = [];

@@ -1,13 +1,12 @@
 // The app's dataflow in virtual time: real ClaudeDriver and turn stages over scripted processes,
 // Telegram updates in, Telegram ops out.
 import { expect } from 'chai';
-import { concatMap, filter, map, Observable, timer } from 'rxjs';
+import { filter, map, Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { Update } from 'node-telegram-bot-api';
 import type { ProcOut } from '../../src/domain/claude.ts';
 import type { OutOp } from '../../src/domain/telegram.ts';
-import type { ProcessSpec } from '../../src/drivers/claude/process.ts';
-import { appLoop } from '../helpers/appLoop.ts';
+import { appLoop, responsive } from '../helpers/appLoop.ts';
 import { initLine, resultLine } from '../helpers/lines.ts';
 import { testScheduler } from '../helpers/marbles.ts';
 
@@ -25,18 +24,6 @@ let updateId = 0;
 const message = (text: string, chatId = 5, messageId = 10): Update =>
   ({ update_id: ++updateId, message: { message_id: messageId, date: 0, chat: { id: chatId, type: 'private' }, from: { id: 5, is_bot: false, first_name: 'o' }, text } }) as Update;
 
-/** A process that answers each user line `delay` frames later ("re:<text>"), and interrupts at once. */
-const responsive = (ts: TestScheduler, delay = 5) => (_spec: () => ProcessSpec, stdin$: Observable<string>) =>
-  new Observable<ProcOut>((sub) => {
-    sub.next({ kind: 'spawned', pid: 9 });
-    return stdin$
-      .pipe(
-        map((l) => JSON.parse(l)),
-        filter((m) => m.type === 'user'),
-        concatMap((m) => timer(delay, ts).pipe(map(() => out(resultLine(`re:${m.message.content}`))))),
-      )
-      .subscribe(sub);
-  });
 
 const finals = (ops$: Observable<OutOp>) =>
   ops$.pipe(

@@ -1,29 +1,16 @@
 // The Diff button's fingerprints in virtual time: the first turn of a workspace waits for one before
 // it starts; later turns start at once, with the one the previous turn left as their "before".
 import { expect } from 'chai';
-import { filter, map, Observable, timer, type Observable as Obs } from 'rxjs';
-import type { TestScheduler } from 'rxjs/testing';
+import { EMPTY, filter, map, timer, type Observable } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
-import type { ClaudeCommand, ProcOut } from '../../src/domain/claude.ts';
+import type { ClaudeCommand } from '../../src/domain/claude.ts';
 import type { IoRequest, IoResult } from '../../src/domain/io.ts';
 import type { OutOp } from '../../src/domain/telegram.ts';
-import type { ProcessSpec } from '../../src/drivers/claude/process.ts';
-import { appLoop } from '../helpers/appLoop.ts';
-import { resultLine } from '../helpers/lines.ts';
+import { appLoop, responsive } from '../helpers/appLoop.ts';
 import { testScheduler } from '../helpers/marbles.ts';
 
 const from5 = { id: 5, is_bot: false, first_name: 'o' };
 const msg = (n: number): Update => ({ update_id: n, message: { message_id: 10 + n, date: 0, chat: { id: 5, type: 'private' }, from: from5, text: `m${n}` } }) as unknown as Update;
-
-/** Answers each user line 3 ms after it arrives. */
-const echo = (ts: TestScheduler) => (_spec: () => ProcessSpec, stdin$: Observable<string>) =>
-  new Observable<ProcOut>((sub) => {
-    sub.next({ kind: 'spawned', pid: 9 });
-    return stdin$.subscribe((l) => {
-      const m = JSON.parse(l);
-      if (m.type === 'user') timer(3, ts).subscribe(() => sub.next({ kind: 'stdout', line: resultLine(`re:${m.message.content}`) }));
-    });
-  });
 
 describe('the Diff button in the app (virtual time)', () => {
   it('takes a fingerprint before the first turn only; a changed tree gets the button, an unchanged one not', () => {
@@ -35,10 +22,10 @@ describe('the Diff button in the app (virtual time)', () => {
     ts.run(({ hot, expectObservable }) => {
       loop = appLoop(ts, {
         updates$: hot<Update>('a 99ms b 99ms c', { a: msg(1), b: msg(2), c: msg(3) }),
-        spawn: echo(ts),
+        spawn: responsive(ts, 3),
         config: { diffButton: true },
-        io: (req: IoRequest): Obs<IoResult> => {
-          if (req.kind !== 'gitState') return timer(0, ts).pipe(filter(() => false), map(() => undefined as never));
+        io: (req: IoRequest): Observable<IoResult> => {
+          if (req.kind !== 'gitState') return EMPTY;
           asked.push(req.id.split(':')[0]!);
           const state = tree[asked.length - 1];
           return timer(10, ts).pipe(map((): IoResult => ({ kind: 'gitState', id: req.id, state })));
@@ -64,9 +51,9 @@ describe('the Diff button in the app (virtual time)', () => {
     ts.run(({ hot, expectObservable }) => {
       const loop = appLoop(ts, {
         updates$: hot<Update>('a 99ms b 99ms c', { a: msg(1), b: msg(2), c: msg(3) }),
-        spawn: echo(ts),
+        spawn: responsive(ts, 3),
         config: { diffButton: true },
-        io: (req: IoRequest): Obs<IoResult> => {
+        io: (req: IoRequest): Observable<IoResult> => {
           asked.push(req.kind === 'gitState' ? req.id.split(':')[0]! : req.kind);
           const state = tree[asked.length - 1];
           return timer(1, ts).pipe(map((): IoResult => ({ kind: 'gitState', id: req.id, state })));

@@ -1,6 +1,6 @@
 // The app with its loops closed as main.ts closes them, for virtual-time tests: a ClaudeDriver over
 // scripted processes, the state fold, recorded store writes and logs; Telegram ops come out.
-import { BehaviorSubject, defer, EMPTY, ignoreElements, map, merge, mergeMap, Subject, tap, type Observable, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, concatMap, defer, EMPTY, filter, ignoreElements, map, merge, mergeMap, Observable, Subject, tap, timer, type SchedulerLike } from 'rxjs';
 import type { Update } from 'node-telegram-bot-api';
 import { app } from '../../src/app/app.ts';
 import type { AppConfig } from '../../src/app/config.ts';
@@ -16,6 +16,7 @@ import type { IoRequest, IoResult } from '../../src/domain/io.ts';
 import { ClaudeDriver } from '../../src/drivers/claude/claudeDriver.ts';
 import type { ProcessSpec } from '../../src/drivers/claude/process.ts';
 import type { Persona } from '../../src/protocol/persona.ts';
+import { resultLine } from './lines.ts';
 
 export const PERSONAS = new Map<string, Persona>([
   ['default', { name: 'default', settings: {} }],
@@ -108,3 +109,16 @@ export function appLoop(scheduler: SchedulerLike, o: AppLoopOptions): AppLoop {
   });
   return { ops$, commands, writes, logs, state: () => state.value };
 }
+
+/** A process that answers each user line `delay` frames later ("re:<text>"). */
+export const responsive = (ts: SchedulerLike, delay = 5) => (_spec: () => ProcessSpec, stdin$: Observable<string>) =>
+  new Observable<ProcOut>((sub) => {
+    sub.next({ kind: 'spawned', pid: 9 });
+    return stdin$
+      .pipe(
+        map((l) => JSON.parse(l) as { type: string; message: { content: unknown } }),
+        filter((m) => m.type === 'user'),
+        concatMap((m) => timer(delay, ts).pipe(map((): ProcOut => ({ kind: 'stdout', line: resultLine(`re:${m.message.content}`) })))),
+      )
+      .subscribe(sub);
+  });
