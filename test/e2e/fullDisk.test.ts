@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBot, OWNER, type Harness } from '../helpers/botHarness.ts';
+import { waitUntil } from '../helpers/processes.ts';
 
 const run = (...args: string[]) => execFileSync(args[0]!, args.slice(1), { stdio: 'pipe', timeout: 10_000 });
 
@@ -52,8 +53,12 @@ describe('bot end to end on a full disk (tmpfs)', function () {
     rmSync(filler);
     say(3001, 'after space returned');
     await h.waitForMessage(3001, /MOCK REPLY to: after space returned/);
-    // No temporary file is left behind, and the state files parse.
-    expect(readdirSync(h.sessionsDir).filter((n) => /\.(tmp|part)$/.test(n))).to.deep.equal([]);
+    // No temporary file is left behind (the answer's journal write may still be in flight when the
+    // reply lands, so its temporary file is given a bounded moment to be renamed), and the state
+    // files parse.
+    const temps = () => readdirSync(h.sessionsDir).filter((n) => /\.(tmp|part)$/.test(n));
+    await waitUntil(() => temps().length === 0, 5_000, `no temporary files (have ${JSON.stringify(temps())})`).catch(() => undefined);
+    expect(temps()).to.deep.equal([]);
     JSON.parse(readFileSync(join(h.sessionsDir, 'chats.json'), 'utf8'));
     JSON.parse(readFileSync(join(h.sessionsDir, 'journal.json'), 'utf8'));
     expect(h.output.join('\n')).to.not.match(/ENOSPC.*\n\s+at /); // no stack trace
