@@ -26,12 +26,21 @@ export function menuFor(claudeCommands: readonly string[] | undefined): Menu {
   return [...own, ...theirs].slice(0, 100);
 }
 
+// A session's command list keeps its identity until the CLI reports another: its menu is built once
+// (every message changes the chats part of the state, and so runs menus() for every chat).
+const built = new WeakMap<readonly string[], string>();
+const menuText = (cmds: readonly string[]): string => {
+  let text = built.get(cmds);
+  if (text === undefined) built.set(cmds, (text = JSON.stringify(menuFor(cmds))));
+  return text;
+};
+
 /** chat id → its menu, for chats whose active session has recorded Claude commands. */
 function menus(chats: Chats): Map<number, string> {
   const out = new Map<number, string>();
   for (const [chatKey, c] of Object.entries(chats)) {
     const cmds = c.sessions[c.active]?.claudeCommands;
-    if (cmds) out.set(Number(chatKey.split('_')[0]), JSON.stringify(menuFor(cmds)));
+    if (cmds) out.set(Number(chatKey.split('_')[0]), menuText(cmds));
   }
   return out;
 }

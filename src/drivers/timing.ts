@@ -16,8 +16,14 @@ export interface TimingHooks {
 
 const now = () => (performance.timeOrigin + performance.now()).toFixed(3);
 
-export function timingHooks(env: NodeJS.ProcessEnv, log: (line: string) => void): TimingHooks | undefined {
+export function timingHooks(env: NodeJS.ProcessEnv, print: (line: string) => void): TimingHooks | undefined {
   if (env[TIMING_ENV] !== '1') return undefined;
+  // The lines are printed after the event's work (a write to a pipe is synchronous): the
+  // measurement does not add its own cost to what it measures.
+  const queued: string[] = [];
+  const log = (line: string) => {
+    if (queued.push(line) === 1) setImmediate(() => queued.splice(0).forEach(print));
+  };
   const chatOfWs = (ws: string) => ws.slice(0, ws.indexOf('/')).split('_')[0];
   return {
     update: (u) => {
@@ -27,7 +33,9 @@ export function timingHooks(env: NodeJS.ProcessEnv, log: (line: string) => void)
       if (c.kind === 'write' && c.line.startsWith('{"type":"user"')) log(`timing stdin ${chatOfWs(c.workspace)} ${now()}`);
     },
     output: (o) => {
-      if (o.kind === 'proc' && o.out.kind === 'stdout' && o.out.line.includes('"text_delta"')) log(`timing stdout ${chatOfWs(o.workspace)} ${now()}`);
+      if (o.kind !== 'proc' || o.out.kind !== 'stdout') return;
+      if (o.out.line.includes('"text_delta"')) log(`timing stdout ${chatOfWs(o.workspace)} ${now()}`);
+      else if (o.out.line.includes('"type":"result"')) log(`timing result ${chatOfWs(o.workspace)} ${now()}`);
     },
     call: (c) => {
       if (typeof c.params['chat_id'] === 'number') log(`timing call ${c.params['chat_id']} ${c.method} ${now()}`);
