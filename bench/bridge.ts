@@ -27,7 +27,7 @@ export function percentile(xs: number[], p: number): number {
 type Mark = { kind: string; chat: string; method?: string; t: number };
 function marks(output: string[]): Mark[] {
   return output.flatMap((line) => {
-    const m = /timing (update|stdin|stdout|call) (-?\d+)(?: (\w+))? ([\d.]+)$/.exec(line);
+    const m = /timing (update|stdin|stdout|result|call) (-?\d+)(?: (\w+))? ([\d.]+)$/.exec(line);
     return m ? [{ kind: m[1]!, chat: m[2]!, ...(m[3] ? { method: m[3] } : {}), t: Number(m[4]) }] : [];
   });
 }
@@ -48,6 +48,10 @@ export async function bridgeShare(c: BenchContext): Promise<void> {
   out(`   (a) update → stdin:         ${row(disk.toStdin)}   target p50 ≤ 5 ms: ${a50 <= 5 ? 'PASS' : 'FAIL'}`);
   out(`   (b) stdout → Telegram call: ${row(disk.toCall)}   target p50 ≤ 5 ms: ${b50 <= 5 ? 'PASS' : 'FAIL'}`);
   out(`   black box, follow-up turn message → final answer: ${row(disk.blackBox)}`);
+  const p50 = (xs: number[]) => `${fmt(percentile(xs, 50), 1)} ms`;
+  const cli50 = percentile(disk.split.cli, 50);
+  out(`   where it goes (p50 of each step): getUpdates pickup ${p50(disk.split.pickup)}, update → stdin ${p50(disk.split.toStdin)}, the CLI (stdin → its result line) ${p50(disk.split.cli)},`);
+  out(`   result line → the final sendMessage leaves ${p50(disk.split.toFinal)}; the rest is the HTTP call and the fake Bot API's record.`);
   let shm: Awaited<ReturnType<typeof measureBridge>> | undefined;
   if (existsSync('/dev/shm')) {
     const dir = mkdtempSync('/dev/shm/bench-sessions-');
@@ -70,6 +74,9 @@ export async function bridgeShare(c: BenchContext): Promise<void> {
   out(`   black box, spawn per turn: ${row(perTurn.blackBox)}`);
   const ratio = pt / bb;
   out(`   black-box follow-up, persistent vs spawn-per-turn (both through the bot): ${fmt(ratio, 1)}x (${fmt(pt)} vs ${fmt(bb)} ms)   target ≥ 20x: ${ratio >= 20 ? 'PASS' : 'FAIL'}`);
+  // The ceiling: a bridge that cost nothing would still wait for the CLI's own turn.
+  out(`   bound: spawn-per-turn / the CLI's own stdin → result (a bridge costing 0 ms): ${fmt(pt / cli50, 1)}x (${fmt(pt)} vs ${fmt(cli50, 1)} ms)`);
+  c.summary.push({ part: "6 bound: spawn-per-turn / CLI's own turn", figure: `${fmt(pt / cli50, 1)}x (${fmt(pt)} vs ${fmt(cli50, 1)} ms)`, target: '-', verdict: 'info' });
   c.summary.push({ part: '6 black-box follow-up vs spawn-per-turn bot', figure: `${fmt(ratio, 1)}x (${fmt(pt)} vs ${fmt(bb)} ms)`, target: '≥ 20x', verdict: ratio >= 20 ? 'PASS' : 'FAIL' });
   if (c.freshWallMs !== undefined) {
     const alone = c.freshWallMs / bb;
@@ -78,7 +85,8 @@ export async function bridgeShare(c: BenchContext): Promise<void> {
   }
 }
 
-async function measureBridge(c: BenchContext, env: Record<string, string>, bridge = true): Promise<{ toStdin: number[]; toCall: number[]; blackBox: number[] }> {
+type Split = { pickup: number[]; toStdin: number[]; cli: number[]; toFinal: number[] };
+async function measureBridge(c: BenchContext, env: Record<string, string>, bridge = true): Promise<{ toStdin: number[]; toCall: number[]; blackBox: number[]; split: Split }> {
   let h: Harness | undefined;
   try {
     h = await startBot({ env: { CLAUDE_TG_TIMING: '1', ...env } });
@@ -87,8 +95,10 @@ async function measureBridge(c: BenchContext, env: Record<string, string>, bridg
     const harness = h;
     const chats = [6001, 6002];
     const blackBox: number[] = [];
+    const sent = new Map<string, number>(); // "chat:n" → when the message was pushed (epoch ms)
     const turn = async (chatId: number, n: number) => {
       const sentAt = Date.now();
+      sent.set(`${chatId}:${n}`, performance.timeOrigin + performance.now());
       harness.tg.sendText({ chatId, userId: OWNER, text: `bridge ${n}`, chatType: 'private' });
       const re = new RegExp(`MOCK REPLY to: bridge ${n}\\b[\\s\\S]*⏱`);
       await harness.tg.waitFor(() => harness.tg.chatLog(chatId).some((m) => re.test(m.text ?? '')), 60_000, `answer ${n} in ${chatId}`);
@@ -106,11 +116,23 @@ async function measureBridge(c: BenchContext, env: Record<string, string>, bridg
     const all = marks(harness.output);
     const toStdin: number[] = [];
     const toCall: number[] = [];
+    const split: Split = { pickup: [], toStdin: [], cli: [], toFinal: [] };
     for (const chatId of chats.map(String)) {
       const mine = all.filter((m) => m.chat === chatId);
       const updates = mine.filter((m) => m.kind === 'update');
       const stdins = mine.filter((m) => m.kind === 'stdin');
       updates.slice(1).forEach((u, i) => stdins[i + 1] && toStdin.push(stdins[i + 1]!.t - u.t));
+      // Where a follow-up turn's black-box time goes: Telegram pickup, the bridge in, the CLI, the bridge out.
+      updates.forEach((u, n) => {
+        const stdin = n > 0 && mine.find((m) => m.kind === 'stdin' && m.t >= u.t);
+        const result = stdin && mine.find((m) => m.kind === 'result' && m.t >= stdin.t);
+        const final = result && mine.find((m) => m.kind === 'call' && m.method === 'sendMessage' && m.t >= result.t);
+        if (!final) return;
+        split.pickup.push(u.t - sent.get(`${chatId}:${n}`)!);
+        split.toStdin.push(stdin.t - u.t);
+        split.cli.push(result.t - stdin.t);
+        split.toFinal.push(final.t - result.t);
+      });
       for (let i = 1; i < stdins.length; i++) {
         const firstOut = mine.find((m) => m.kind === 'stdout' && m.t > stdins[i]!.t);
         const call = firstOut && mine.find((m) => m.kind === 'call' && SHOWS.has(m.method ?? '') && m.t >= firstOut.t);
@@ -118,7 +140,7 @@ async function measureBridge(c: BenchContext, env: Record<string, string>, bridg
       }
     }
     if (bridge && (!toStdin.length || !toCall.length)) throw new Error('no timing lines in the bot output (CLAUDE_TG_TIMING)');
-    return { toStdin, toCall, blackBox };
+    return { toStdin, toCall, blackBox, split };
   } finally {
     await h?.close();
   }
